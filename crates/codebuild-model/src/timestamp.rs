@@ -1,0 +1,336 @@
+//! The one timestamp type, reading every form saved dumps contain.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// A point in time, normalized to UTC with microsecond precision.
+///
+/// # Reading
+/// Every form found in saved `batch_get_builds` dumps:
+/// - **epoch seconds** as a JSON integer (`1479832474`) or decimal number
+///   (`1479832474.764`), the API wire form and the `aws` CLI v1 default.
+///   Decimal numbers are rounded to the nearest microsecond, which recovers
+///   the written decimal exactly (`1479832474.764` is `.764000`, never
+///   `.763999`) for every date this type can hold.
+/// - **ISO 8601 / RFC 3339 strings**: a date, `T`, `t` or a space, a time
+///   with seconds, 0 to 9 fraction digits, then `Z`/`z` or a `+HH:MM` /
+///   `-HH:MM` offset. This covers Python's `str(datetime)`
+///   (`2024-05-01 18:22:29+05:30`, what `json.dump(..., default=str)`
+///   writes), `datetime.isoformat()` (`2024-05-01T12:34:56.789000+00:00`)
+///   and the `aws` CLI v2 (`2024-05-01T12:34:56.789000+00:00`). Fraction
+///   digits past the sixth are truncated.
+///
+/// A string without an offset (a naive local time) is rejected: its instant
+/// is unknown.
+///
+/// # Writing
+/// One canonical form: RFC 3339 in UTC with exactly six fraction digits and
+/// `Z`, e.g. `2016-11-22T16:34:34.764000Z`. Reading that form back gives an
+/// equal value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Timestamp(OffsetDateTime);
+
+/// Why a timestamp could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimestampError {
+    text: String,
+    reason: &'static str,
+}
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid timestamp {}: {}", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+const DATE_TIME: &[BorrowedFormatItem<'_>] = format_description!(
+    version = 2,
+    "[year]-[month]-[day][first [T][t][ ]][hour]:[minute]:[second][optional [.[subsecond digits:1+]]]"
+);
+const OFFSET: &[BorrowedFormatItem<'_>] =
+    format_description!(version = 2, "[offset_hour sign:mandatory]:[offset_minute]");
+
+const CANONICAL: &[BorrowedFormatItem<'_>] = format_description!(
+    version = 2,
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
+impl Timestamp {
+    /// The Unix epoch, `1970-01-01T00:00:00Z`.
+    pub const UNIX_EPOCH: Timestamp = Timestamp(OffsetDateTime::UNIX_EPOCH);
+
+    /// Normalizes any `OffsetDateTime` to UTC, truncated to microseconds.
+    pub fn new(t: OffsetDateTime) -> Self {
+        let t = t.to_offset(UtcOffset::UTC);
+        let micros = t.microsecond();
+        Timestamp(t.replace_nanosecond(micros * 1_000).expect("micros * 1000 < 1e9"))
+    }
+
+    /// The instant as a UTC `OffsetDateTime`.
+    pub fn as_offset_date_time(&self) -> OffsetDateTime {
+        self.0
+    }
+
+    /// Microseconds since the Unix epoch (negative before 1970).
+    pub fn unix_micros(&self) -> i64 {
+        // Fits: |year| <= 9999 gives at most ~2.5e17 microseconds.
+        (self.0.unix_timestamp_nanos() / 1_000) as i64
+    }
+
+    /// The timestamp `micros` microseconds after the Unix epoch, if representable.
+    pub fn from_unix_micros(micros: i64) -> Option<Self> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+            .ok()
+            .map(Timestamp)
+    }
+
+    /// Seconds since the Unix epoch, with the fraction.
+    pub fn unix_seconds_f64(&self) -> f64 {
+        self.unix_micros() as f64 / 1e6
+    }
+
+    /// Reads epoch seconds given as a JSON decimal number (rounded to the microsecond).
+    pub fn from_epoch_f64(secs: f64) -> Result<Self, TimestampError> {
+        let err = |reason| TimestampError {
+            text: secs.to_string(),
+            reason,
+        };
+        if !secs.is_finite() {
+            return Err(err("not a finite number"));
+        }
+        let micros = (secs * 1e6).round();
+        // Larger magnitudes cannot be a date this type holds (and would saturate the cast).
+        if micros.abs() > 1e18 {
+            return Err(err("epoch seconds out of range"));
+        }
+        Self::from_unix_micros(micros as i64).ok_or_else(|| err("epoch seconds out of range"))
+    }
+
+    /// Reads whole epoch seconds given as a JSON integer.
+    pub fn from_epoch_i64(secs: i64) -> Result<Self, TimestampError> {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .map(Timestamp)
+            .map_err(|_| TimestampError {
+                text: secs.to_string(),
+                reason: "epoch seconds out of range",
+            })
+    }
+
+    /// Reads an ISO 8601 / RFC 3339 string with an offset (see the type docs).
+    pub fn parse(text: &str) -> Result<Self, TimestampError> {
+        let err = |reason| TimestampError {
+            text: format!("{text:?}"),
+            reason,
+        };
+        let s = text.trim();
+        let (date_time, offset) = if let Some(rest) = s.strip_suffix(['Z', 'z']) {
+            (rest, UtcOffset::UTC)
+        } else if s.len() > 6 && s.is_char_boundary(s.len() - 6) {
+            let (dt, off) = s.split_at(s.len() - 6);
+            if !off.starts_with(['+', '-']) {
+                return Err(err(
+                    "expected an offset (`Z`, `+HH:MM` or `-HH:MM`) at the end",
+                ));
+            }
+            let offset = UtcOffset::parse(off, OFFSET)
+                .map_err(|_| err("the offset must be `Z`, `+HH:MM` or `-HH:MM`"))?;
+            (dt, offset)
+        } else {
+            return Err(err("expected `YYYY-MM-DD HH:MM:SS[.fraction]` with an offset"));
+        };
+        let fraction_digits = date_time
+            .rsplit_once('.')
+            .map_or(0, |(_, f)| f.len());
+        if fraction_digits > 9 {
+            return Err(err("more than 9 fraction digits"));
+        }
+        let local = PrimitiveDateTime::parse(date_time, DATE_TIME).map_err(|e| {
+            TimestampError {
+                text: format!("{text:?}"),
+                reason: match e {
+                    time::error::Parse::TryFromParsed(_) => "a date or time component is out of range",
+                    _ => "expected `YYYY-MM-DD[T ]HH:MM:SS[.fraction]` followed by `Z` or an offset",
+                },
+            }
+        })?;
+        Ok(Self::new(local.assume_offset(offset)))
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    fn from(t: OffsetDateTime) -> Self {
+        Self::new(t)
+    }
+}
+
+impl From<Timestamp> for OffsetDateTime {
+    fn from(t: Timestamp) -> Self {
+        t.0
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = TimestampError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// The canonical form: `2016-11-22T16:34:34.764000Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.format(CANONICAL) {
+            Ok(s) => f.write_str(&s),
+            Err(_) => Err(fmt::Error),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a timestamp: epoch seconds or an ISO 8601 string with an offset")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Timestamp::from_epoch_i64(v).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                i64::try_from(v)
+                    .map_err(|_| {
+                        E::custom(TimestampError {
+                            text: v.to_string(),
+                            reason: "epoch seconds out of range",
+                        })
+                    })
+                    .and_then(|v| self.visit_i64(v))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                Timestamp::from_epoch_f64(v).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Timestamp {
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed("Timestamp")
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A point in time: epoch seconds (integer or decimal number, the API wire form) or an ISO 8601 / RFC 3339 string with `T` or a space, 0-9 fraction digits and `Z` or a `+HH:MM`/`-HH:MM` offset (Python `str(datetime)` and `isoformat()`).",
+            "anyOf": [
+                { "type": "number" },
+                {
+                    "type": "string",
+                    "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+                }
+            ]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn canon(s: &str) -> String {
+        Timestamp::parse(s).unwrap().to_string()
+    }
+
+    #[test]
+    fn reads_every_string_form() {
+        let cases = [
+            ("2024-05-01T12:34:56.789000+00:00", "2024-05-01T12:34:56.789000Z"),
+            ("2024-05-01 12:34:56.789000+00:00", "2024-05-01T12:34:56.789000Z"),
+            ("2024-05-01 18:22:29+05:30", "2024-05-01T12:52:29.000000Z"),
+            ("2024-05-01T12:34:56-02:30", "2024-05-01T15:04:56.000000Z"),
+            ("2024-05-01t12:34:56z", "2024-05-01T12:34:56.000000Z"),
+            ("2024-05-01T12:34:56Z", "2024-05-01T12:34:56.000000Z"),
+            ("2024-05-01T12:34:56.7Z", "2024-05-01T12:34:56.700000Z"),
+            ("2024-05-01T12:34:56.123456789Z", "2024-05-01T12:34:56.123456Z"),
+            ("2024-05-01T23:59:59.999999-00:30", "2024-05-02T00:29:59.999999Z"),
+            ("2024-12-31 23:30:00+05:30", "2024-12-31T18:00:00.000000Z"),
+            ("2024-01-01 03:00:00+05:30", "2023-12-31T21:30:00.000000Z"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(canon(input), want, "input {input}");
+        }
+    }
+
+    #[test]
+    fn reads_epoch_numbers_exactly() {
+        let t: Timestamp = serde_json::from_str("1479832474.764").unwrap();
+        assert_eq!(t.to_string(), "2016-11-22T16:34:34.764000Z");
+        assert_eq!(t.unix_micros(), 1_479_832_474_764_000);
+        let t: Timestamp = serde_json::from_str("1479832474").unwrap();
+        assert_eq!(t.unix_micros(), 1_479_832_474_000_000);
+        let t: Timestamp = serde_json::from_str("1479401214.239").unwrap();
+        assert_eq!(t.unix_micros(), 1_479_401_214_239_000);
+        let t: Timestamp = serde_json::from_str("-1.5").unwrap();
+        assert_eq!(t.unix_micros(), -1_500_000);
+    }
+
+    #[test]
+    fn every_millisecond_decimal_round_trips_exactly() {
+        // Independent check: the decimal text's digits, not f64 arithmetic.
+        for secs in [0_i64, 1_479_832_474, 1_700_000_000, 4_102_444_800] {
+            for ms in (0..1000).step_by(7) {
+                let text = format!("{secs}.{ms:03}");
+                let t: Timestamp = serde_json::from_str(&text).unwrap();
+                assert_eq!(t.unix_micros(), secs * 1_000_000 + ms * 1_000, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_bad_text_with_the_text_in_the_message() {
+        for bad in [
+            "yesterday",
+            "2024-13-01T00:00:00Z",
+            "2024-05-01T12:34:56",
+            "2024-05-01T12:34:56+0530",
+            "2024-05-01T12:34:56.1234567890Z",
+            "2024-02-30T00:00:00Z",
+            "2024-05-01T25:00:00Z",
+            "",
+            "2024-05-01T12:34Z",
+            "2024-05-01T12:34:56+05:30:00",
+        ] {
+            let err = Timestamp::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(&format!("{bad:?}")), "{err}");
+        }
+        for bad in ["1e20", "-1e300", "true", "null", "[]"] {
+            assert!(serde_json::from_str::<Timestamp>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn canonical_form_round_trips() {
+        let t = Timestamp::parse("2024-05-01 18:22:29.5+05:30").unwrap();
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(json, "\"2024-05-01T12:52:29.500000Z\"");
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+}
