@@ -204,7 +204,10 @@ impl BuildPhaseType {
     /// Position of a known phase in API order (`SUBMITTED` = 0 ... `COMPLETED` = 10);
     /// `None` for an unknown phase.
     pub fn api_order(&self) -> Option<usize> {
-        Self::VALUES.iter().position(|v| *v == self.as_str()).filter(|_| self.is_known())
+        Self::VALUES
+            .iter()
+            .position(|v| *v == self.as_str())
+            .filter(|_| self.is_known())
     }
 }
 

@@ -84,8 +84,9 @@ impl std::error::Error for Error {}
 
 /// Parses JSON bytes into `T`, naming the field path on error.
 ///
-/// Trailing non-whitespace after the value is an error. Nesting is limited to
-/// 128 levels (serde_json's limit), so hostile input cannot exhaust the stack.
+/// Trailing non-whitespace after the value is an error. Decoded values may
+/// nest at most 128 levels (serde_json's limit) and unknown members are
+/// skipped without recursion, so hostile input cannot exhaust the stack.
 ///
 /// ```
 /// let err = codebuild_model::from_slice::<codebuild_model::Build>(br#"{"buildNumber": "12"}"#)

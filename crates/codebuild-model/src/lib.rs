@@ -50,8 +50,8 @@ pub use enums::{
     LogsConfigStatusType, MachineType, SourceAuthType, SourceType, StatusType, UnknownValue,
 };
 pub use environment::{
-    ComputeConfiguration, DockerServer, DockerServerStatus, EnvironmentVariable, ProjectEnvironment,
-    ProjectFleet, RegistryCredential,
+    ComputeConfiguration, DockerServer, DockerServerStatus, EnvironmentVariable,
+    ProjectEnvironment, ProjectFleet, RegistryCredential,
 };
 pub use error::{Error, from_slice, from_str};
 pub use logs::{CloudWatchLogsConfig, LogsLocation, S3LogsConfig};

@@ -40,7 +40,7 @@ pub struct Timestamp(OffsetDateTime);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimestampError {
     text: String,
-    reason: &'static str,
+    reason: String,
 }
 
 impl fmt::Display for TimestampError {
@@ -71,7 +71,10 @@ impl Timestamp {
     pub fn new(t: OffsetDateTime) -> Self {
         let t = t.to_offset(UtcOffset::UTC);
         let micros = t.microsecond();
-        Timestamp(t.replace_nanosecond(micros * 1_000).expect("micros * 1000 < 1e9"))
+        Timestamp(
+            t.replace_nanosecond(micros * 1_000)
+                .expect("micros * 1000 < 1e9"),
+        )
     }
 
     /// The instant as a UTC `OffsetDateTime`.
@@ -99,9 +102,9 @@ impl Timestamp {
 
     /// Reads epoch seconds given as a JSON decimal number (rounded to the microsecond).
     pub fn from_epoch_f64(secs: f64) -> Result<Self, TimestampError> {
-        let err = |reason| TimestampError {
+        let err = |reason: &str| TimestampError {
             text: secs.to_string(),
-            reason,
+            reason: reason.to_owned(),
         };
         if !secs.is_finite() {
             return Err(err("not a finite number"));
@@ -120,17 +123,23 @@ impl Timestamp {
             .map(Timestamp)
             .map_err(|_| TimestampError {
                 text: secs.to_string(),
-                reason: "epoch seconds out of range",
+                reason: "epoch seconds out of range".to_owned(),
             })
     }
 
     /// Reads an ISO 8601 / RFC 3339 string with an offset (see the type docs).
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
-        let err = |reason| TimestampError {
+        let err = |reason: &str| TimestampError {
             text: format!("{text:?}"),
-            reason,
+            reason: reason.to_owned(),
         };
         let s = text.trim();
+        let looks_like_date = s.len() >= 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+        if !looks_like_date {
+            return Err(err(
+                "expected an ISO 8601 date-time with an offset, like `2024-05-01T12:34:56Z` or `2024-05-01 18:04:56+05:30`",
+            ));
+        }
         let (date_time, offset) = if let Some(rest) = s.strip_suffix(['Z', 'z']) {
             (rest, UtcOffset::UTC)
         } else if s.len() > 6 && s.is_char_boundary(s.len() - 6) {
@@ -144,22 +153,24 @@ impl Timestamp {
                 .map_err(|_| err("the offset must be `Z`, `+HH:MM` or `-HH:MM`"))?;
             (dt, offset)
         } else {
-            return Err(err("expected `YYYY-MM-DD HH:MM:SS[.fraction]` with an offset"));
+            return Err(err(
+                "expected `YYYY-MM-DD HH:MM:SS[.fraction]` with an offset",
+            ));
         };
-        let fraction_digits = date_time
-            .rsplit_once('.')
-            .map_or(0, |(_, f)| f.len());
+        let fraction_digits = date_time.rsplit_once('.').map_or(0, |(_, f)| f.len());
         if fraction_digits > 9 {
             return Err(err("more than 9 fraction digits"));
         }
-        let local = PrimitiveDateTime::parse(date_time, DATE_TIME).map_err(|e| {
-            TimestampError {
-                text: format!("{text:?}"),
-                reason: match e {
-                    time::error::Parse::TryFromParsed(_) => "a date or time component is out of range",
-                    _ => "expected `YYYY-MM-DD[T ]HH:MM:SS[.fraction]` followed by `Z` or an offset",
-                },
-            }
+        let local = PrimitiveDateTime::parse(date_time, DATE_TIME).map_err(|e| TimestampError {
+            text: format!("{text:?}"),
+            reason: match e {
+                time::error::Parse::ParseFromDescription(
+                    time::error::ParseFromDescription::InvalidComponent(c),
+                ) => format!("invalid {c}"),
+                time::error::Parse::TryFromParsed(e) => e.to_string(),
+                _ => "expected `YYYY-MM-DD[T ]HH:MM:SS[.fraction]` followed by `Z` or an offset"
+                    .to_owned(),
+            },
         })?;
         Ok(Self::new(local.assume_offset(offset)))
     }
@@ -216,7 +227,7 @@ impl<'de> Deserialize<'de> for Timestamp {
                     .map_err(|_| {
                         E::custom(TimestampError {
                             text: v.to_string(),
-                            reason: "epoch seconds out of range",
+                            reason: "epoch seconds out of range".to_owned(),
                         })
                     })
                     .and_then(|v| self.visit_i64(v))
@@ -262,15 +273,27 @@ mod tests {
     #[test]
     fn reads_every_string_form() {
         let cases = [
-            ("2024-05-01T12:34:56.789000+00:00", "2024-05-01T12:34:56.789000Z"),
-            ("2024-05-01 12:34:56.789000+00:00", "2024-05-01T12:34:56.789000Z"),
+            (
+                "2024-05-01T12:34:56.789000+00:00",
+                "2024-05-01T12:34:56.789000Z",
+            ),
+            (
+                "2024-05-01 12:34:56.789000+00:00",
+                "2024-05-01T12:34:56.789000Z",
+            ),
             ("2024-05-01 18:22:29+05:30", "2024-05-01T12:52:29.000000Z"),
             ("2024-05-01T12:34:56-02:30", "2024-05-01T15:04:56.000000Z"),
             ("2024-05-01t12:34:56z", "2024-05-01T12:34:56.000000Z"),
             ("2024-05-01T12:34:56Z", "2024-05-01T12:34:56.000000Z"),
             ("2024-05-01T12:34:56.7Z", "2024-05-01T12:34:56.700000Z"),
-            ("2024-05-01T12:34:56.123456789Z", "2024-05-01T12:34:56.123456Z"),
-            ("2024-05-01T23:59:59.999999-00:30", "2024-05-02T00:29:59.999999Z"),
+            (
+                "2024-05-01T12:34:56.123456789Z",
+                "2024-05-01T12:34:56.123456Z",
+            ),
+            (
+                "2024-05-01T23:59:59.999999-00:30",
+                "2024-05-02T00:29:59.999999Z",
+            ),
             ("2024-12-31 23:30:00+05:30", "2024-12-31T18:00:00.000000Z"),
             ("2024-01-01 03:00:00+05:30", "2023-12-31T21:30:00.000000Z"),
         ];

@@ -54,7 +54,10 @@ fn errors(path: &std::path::Path) -> Vec<String> {
     };
     items
         .iter()
-        .flat_map(|i| v.iter_errors(i).map(|e| format!("{}: {e}", e.instance_path())))
+        .flat_map(|i| {
+            v.iter_errors(i)
+                .map(|e| format!("{}: {e}", e.instance_path()))
+        })
         .collect()
 }
 
@@ -125,13 +128,27 @@ fn model_def<'a>(root: &'a Value, shape: &str) -> &'a Value {
 }
 
 /// Checks that `prop` (a property schema of the model) describes upstream shape `shape`.
-fn check(up: &Upstream, root: &Value, at: &str, shape: &str, prop: &Value, seen: &mut BTreeSet<String>) {
+fn check(
+    up: &Upstream,
+    root: &Value,
+    at: &str,
+    shape: &str,
+    prop: &Value,
+    seen: &mut BTreeSet<String>,
+) {
     let s = up.shape(shape);
     let kind = s["type"].as_str().unwrap();
-    let ref_name = prop.get("$ref").and_then(Value::as_str).map(|r| r.trim_start_matches("#/$defs/"));
+    let ref_name = prop
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map(|r| r.trim_start_matches("#/$defs/"));
     match kind {
         "structure" => {
-            assert_eq!(ref_name, Some(shape), "{at}: expected a reference to {shape}");
+            assert_eq!(
+                ref_name,
+                Some(shape),
+                "{at}: expected a reference to {shape}"
+            );
             check_structure(up, root, shape, seen);
         }
         "list" => {
@@ -165,12 +182,21 @@ fn check_structure(up: &Upstream, root: &Value, shape: &str, seen: &mut BTreeSet
         return;
     }
     let def = model_def(root, shape);
-    let props = def["properties"].as_object().unwrap_or_else(|| panic!("{shape}: no properties"));
+    let props = def["properties"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{shape}: no properties"));
     for (member, member_shape) in up.shape(shape)["members"].as_object().unwrap() {
         let prop = props
             .get(member)
             .unwrap_or_else(|| panic!("{shape}.{member} is missing from the model"));
-        check(up, root, &format!("{shape}.{member}"), member_shape.as_str().unwrap(), prop, seen);
+        check(
+            up,
+            root,
+            &format!("{shape}.{member}"),
+            member_shape.as_str().unwrap(),
+            prop,
+            seen,
+        );
     }
 }
 
@@ -181,7 +207,11 @@ fn model_covers_every_upstream_member_and_enum_value() {
     let mut seen = BTreeSet::new();
     check_structure(&up, &root, "BatchGetBuildsOutput", &mut seen);
     // Every structure reachable from the root was visited.
-    let structures = up.shapes.iter().filter(|(_, s)| s["type"] == "structure").count();
+    let structures = up
+        .shapes
+        .iter()
+        .filter(|(_, s)| s["type"] == "structure")
+        .count();
     assert_eq!(seen.len(), structures, "visited {seen:?}");
 }
 
@@ -194,17 +224,27 @@ fn enum_values_upstream_are_known_variants() {
         ("BuildPhaseType", |s| BuildPhaseType::from(s).is_known()),
         ("SourceType", |s| SourceType::from(s).is_known()),
         ("SourceAuthType", |s| SourceAuthType::from(s).is_known()),
-        ("BucketOwnerAccess", |s| BucketOwnerAccess::from(s).is_known()),
+        ("BucketOwnerAccess", |s| {
+            BucketOwnerAccess::from(s).is_known()
+        }),
         ("CacheType", |s| CacheType::from(s).is_known()),
         ("CacheMode", |s| CacheMode::from(s).is_known()),
         ("EnvironmentType", |s| EnvironmentType::from(s).is_known()),
         ("ComputeType", |s| ComputeType::from(s).is_known()),
         ("MachineType", |s| MachineType::from(s).is_known()),
-        ("EnvironmentVariableType", |s| EnvironmentVariableType::from(s).is_known()),
-        ("CredentialProviderType", |s| CredentialProviderType::from(s).is_known()),
-        ("ImagePullCredentialsType", |s| ImagePullCredentialsType::from(s).is_known()),
+        ("EnvironmentVariableType", |s| {
+            EnvironmentVariableType::from(s).is_known()
+        }),
+        ("CredentialProviderType", |s| {
+            CredentialProviderType::from(s).is_known()
+        }),
+        ("ImagePullCredentialsType", |s| {
+            ImagePullCredentialsType::from(s).is_known()
+        }),
         ("HostKernel", |s| HostKernel::from(s).is_known()),
-        ("LogsConfigStatusType", |s| LogsConfigStatusType::from(s).is_known()),
+        ("LogsConfigStatusType", |s| {
+            LogsConfigStatusType::from(s).is_known()
+        }),
         ("FileSystemType", |s| FileSystemType::from(s).is_known()),
     ];
     let upstream_enums: BTreeSet<&str> = up
@@ -217,7 +257,10 @@ fn enum_values_upstream_are_known_variants() {
     assert_eq!(upstream_enums, covered);
     for (name, is_known) in known {
         for v in up.shape(name)["enum"].as_array().unwrap() {
-            assert!(is_known(v.as_str().unwrap()), "{name}::{v} is not a known variant");
+            assert!(
+                is_known(v.as_str().unwrap()),
+                "{name}::{v} is not a known variant"
+            );
         }
     }
 }
