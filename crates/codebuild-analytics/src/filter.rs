@@ -31,7 +31,9 @@ impl Filters {
     pub fn predicate(&self) -> Option<Expr> {
         let mut preds = Vec::new();
         if let Some(projects) = &self.projects {
-            preds.push(col(PROJECT).is_in(lit(Series::new("p".into(), projects)).implode(false), false));
+            preds.push(
+                col(PROJECT).is_in(lit(Series::new("p".into(), projects)).implode(false), false),
+            );
         }
         let start = || col(START).dt().timestamp(TimeUnit::Microseconds);
         if let Some(since) = self.since_micros {
@@ -41,7 +43,9 @@ impl Filters {
             preds.push(start().lt(lit(until)));
         }
         if let Some(statuses) = &self.statuses {
-            preds.push(col(STATUS).is_in(lit(Series::new("s".into(), statuses)).implode(false), false));
+            preds.push(
+                col(STATUS).is_in(lit(Series::new("s".into(), statuses)).implode(false), false),
+            );
         }
         preds.into_iter().reduce(|a, b| a.and(b))
     }

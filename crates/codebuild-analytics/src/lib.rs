@@ -1,14 +1,35 @@
 //! Load archives of AWS CodeBuild `batch_get_builds` dumps into typed polars
 //! frames and analyse them.
+//!
+//! ```no_run
+//! use codebuild_analytics::{Archive, LoadOptions};
+//!
+//! let archive = Archive::load(&["dumps/"], &LoadOptions::default())?;
+//! println!("{} builds, {} duplicates dropped", archive.report.builds_kept, archive.report.duplicates_dropped);
+//! println!("{}", archive.frames.builds.head(Some(5)));
+//! # Ok::<(), codebuild_analytics::LoadError>(())
+//! ```
+//!
+//! The data's path: [`input`](crate::Archive::load) (files, folders, gzip)
+//! -> decode (records as typed [`codebuild_model::Build`]s) -> frames (column
+//! tables; see the [column dictionary](crate::columns)) -> analyses.
 #![deny(missing_docs)]
 
+mod columns_def;
+mod decode;
+mod error;
 pub mod filter;
 pub mod frames;
+mod input;
+mod load;
 
 /// The column dictionary: every frame's columns, dtypes and meanings.
 #[doc = include_str!("../COLUMNS.md")]
 pub mod columns {}
 
+pub use decode::DEFAULT_MAX_NESTING;
+pub use error::{ErrorKind, LoadError, Position};
 pub use filter::{Filters, TimeBucket};
 pub use frames::{Frames, LIST_FRAMES};
+pub use load::{Archive, LoadOptions, LoadReport, Progress, SkippedFile, load_builds};
 pub use polars;

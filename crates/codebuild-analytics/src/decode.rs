@@ -1,0 +1,375 @@
+//! Decoding one file's JSON text into builds, record by record.
+//!
+//! Every saved form is read: a response object, an array of responses or of
+//! builds, a single build, JSON Lines of responses or builds, and several
+//! values concatenated. Records are first delimited as borrowed
+//! [`RawValue`]s (no `serde_json::Value` tree, no copies), then each build is
+//! decoded straight into a typed [`Build`]. A bad record is an error of its
+//! own: with `keep_going` it is counted and skipped, and its neighbours load.
+
+use std::path::Path;
+
+use codebuild_model::Build;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+
+use crate::LoadOptions;
+use crate::error::{ErrorKind, LoadError, Position};
+
+/// What decoding a file found besides builds.
+#[derive(Debug, Default)]
+pub(crate) struct FileStats {
+    /// Response objects read.
+    pub responses: usize,
+    /// Records read: builds handed to the sink plus records rejected.
+    pub records_read: usize,
+    /// `buildsNotFound` ids, in file order.
+    pub not_found: Vec<String>,
+    /// Records skipped under `keep_going`.
+    pub rejected: Vec<LoadError>,
+}
+
+/// The two shapes a top-level object can have; everything else is ignored.
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow)]
+    builds: Option<Vec<&'a RawValue>>,
+    #[serde(rename = "buildsNotFound")]
+    builds_not_found: Option<Vec<String>>,
+    id: Option<IgnoredAny>,
+    arn: Option<IgnoredAny>,
+}
+
+/// Decodes `text` (the decompressed content of `path`), handing each build
+/// and its byte offset to `sink`.
+///
+/// Returns `Err` for the first error unless `opts.keep_going`; then only
+/// errors that make the rest of the file unreadable (a syntax error outside
+/// JSON Lines) are returned, after the builds before it were handed over.
+pub(crate) fn decode(
+    path: &Path,
+    text: &[u8],
+    opts: &LoadOptions,
+    stats: &mut FileStats,
+    sink: &mut dyn FnMut(Build, usize),
+) -> Result<(), LoadError> {
+    if opts.max_nesting > 0 {
+        check_nesting(text, opts.max_nesting).map_err(|offset| LoadError {
+            file: path.to_path_buf(),
+            position: Some(Position::of_offset(text, offset)),
+            field: None,
+            message: format!(
+                "nesting deeper than {} levels (LoadOptions::max_nesting)",
+                opts.max_nesting
+            ),
+            kind: ErrorKind::Syntax,
+        })?;
+    }
+    let mut d = Decoder {
+        path,
+        text,
+        opts,
+        stats,
+        sink,
+    };
+    if is_json_lines(text) {
+        d.lines()
+    } else {
+        d.stream()
+    }
+}
+
+/// The default of `LoadOptions::max_nesting`: serde_json's recursion limit.
+///
+/// serde_json enforces it only on values it decodes; it skips unknown members
+/// iteratively at any depth. The loader checks the whole text, so a file
+/// nested deeper anywhere is an error either way.
+pub const DEFAULT_MAX_NESTING: usize = 128;
+
+/// JSON Lines: the first non-blank line is a complete JSON value by itself.
+fn is_json_lines(text: &[u8]) -> bool {
+    let first = text
+        .split(|&b| b == b'\n')
+        .find(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+    first.is_some_and(|line| serde_json::from_slice::<IgnoredAny>(line).is_ok())
+}
+
+/// The offset of the first byte nested deeper than `max`, if any.
+fn check_nesting(text: &[u8], max: usize) -> Result<(), usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in text.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Err(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+struct Decoder<'a, 's> {
+    path: &'a Path,
+    text: &'a [u8],
+    opts: &'a LoadOptions,
+    stats: &'s mut FileStats,
+    sink: &'s mut dyn FnMut(Build, usize),
+}
+
+fn join(prefix: &str, field: &str) -> String {
+    match (prefix.is_empty(), field.is_empty() || field == ".") {
+        (true, _) => field.to_owned(),
+        (false, true) => prefix.to_owned(),
+        (false, false) if field.starts_with('[') => format!("{prefix}{field}"),
+        (false, false) => format!("{prefix}.{field}"),
+    }
+}
+
+impl<'a> Decoder<'a, '_> {
+    fn offset_of(&self, raw: &RawValue) -> usize {
+        (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    }
+
+    fn error_at(&self, offset: usize, field: &str, kind: ErrorKind, message: String) -> LoadError {
+        LoadError {
+            file: self.path.to_path_buf(),
+            position: Some(Position::of_offset(self.text, offset)),
+            field: (!field.is_empty()).then(|| field.to_owned()),
+            message,
+            kind,
+        }
+    }
+
+    /// The error of decoding `raw` as `T`, located by a second, path-tracking pass.
+    fn locate<T: serde::de::DeserializeOwned>(&self, raw: &RawValue, prefix: &str) -> LoadError {
+        let start = Position::of_offset(self.text, self.offset_of(raw));
+        let (field, rel, message, kind) = match codebuild_model::from_str::<T>(raw.get()) {
+            Err(e) => (
+                join(prefix, e.path()),
+                Position {
+                    line: e.line(),
+                    column: e.column(),
+                },
+                e.message().to_owned(),
+                if e.is_syntax() {
+                    ErrorKind::Syntax
+                } else {
+                    ErrorKind::Data
+                },
+            ),
+            Ok(_) => (
+                prefix.to_owned(),
+                Position { line: 1, column: 1 },
+                "could not be decoded".to_owned(),
+                ErrorKind::Data,
+            ),
+        };
+        LoadError {
+            file: self.path.to_path_buf(),
+            position: Some(start.offset_by(rel)),
+            field: (!field.is_empty()).then_some(field),
+            message,
+            kind,
+        }
+    }
+
+    /// A record-level problem: fatal by default, counted and skipped with `keep_going`.
+    fn reject(&mut self, err: LoadError) -> Result<(), LoadError> {
+        self.stats.records_read += 1;
+        if self.opts.keep_going {
+            self.stats.rejected.push(err);
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    fn lines(&mut self) -> Result<(), LoadError> {
+        let text = self.text;
+        let mut start = 0;
+        for (lineno, line) in text.split(|&b| b == b'\n').enumerate() {
+            let line_start = start;
+            start += line.len() + 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let prefix = format!("line {}", lineno + 1);
+            match serde_json::from_slice::<&RawValue>(line) {
+                Ok(raw) => self.value(raw, &prefix)?,
+                Err(e) => {
+                    let pos = Position {
+                        line: lineno + 1,
+                        column: e.column(),
+                    };
+                    let mut err =
+                        self.error_at(line_start, "", ErrorKind::Syntax, strip_position(&e));
+                    err.position = Some(pos);
+                    self.reject(err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn stream(&mut self) -> Result<(), LoadError> {
+        let text = self.text;
+        let mut values = serde_json::Deserializer::from_slice(text).into_iter::<&RawValue>();
+        for (index, value) in values.by_ref().enumerate() {
+            match value {
+                Ok(raw) => {
+                    // A lone value needs no prefix; concatenated ones are numbered.
+                    let prefix = if index == 0 {
+                        String::new()
+                    } else {
+                        format!("value {}", index + 1)
+                    };
+                    self.value(raw, &prefix)?
+                }
+                Err(e) => {
+                    return Err(LoadError {
+                        file: self.path.to_path_buf(),
+                        position: Some(Position {
+                            line: e.line(),
+                            column: e.column(),
+                        }),
+                        field: None,
+                        message: strip_position(&e),
+                        kind: ErrorKind::Syntax,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A top-level value: an object (response or build) or an array of them.
+    fn value(&mut self, raw: &'a RawValue, prefix: &str) -> Result<(), LoadError> {
+        if raw.get().starts_with('[') {
+            let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+                Ok(items) => items,
+                Err(_) => {
+                    let err = self.locate::<Vec<IgnoredAny>>(raw, prefix);
+                    return self.reject(err);
+                }
+            };
+            for (i, item) in items.into_iter().enumerate() {
+                self.object(item, &format!("{prefix}[{i}]"))?;
+            }
+            Ok(())
+        } else {
+            self.object(raw, prefix)
+        }
+    }
+
+    fn object(&mut self, raw: &'a RawValue, prefix: &str) -> Result<(), LoadError> {
+        let probe: Probe<'a> = match serde_json::from_str(raw.get()) {
+            Ok(p) => p,
+            Err(_) => {
+                let err = if raw.get().starts_with('{') {
+                    self.locate::<OwnedProbe>(raw, prefix)
+                } else {
+                    self.error_at(
+                        self.offset_of(raw),
+                        prefix,
+                        ErrorKind::NotARecord,
+                        format!(
+                            "expected a batch_get_builds response or a build object, found {}",
+                            describe(raw.get())
+                        ),
+                    )
+                };
+                return self.reject(err);
+            }
+        };
+        if probe.builds.is_some() || probe.builds_not_found.is_some() {
+            self.stats.responses += 1;
+            self.stats
+                .not_found
+                .extend(probe.builds_not_found.unwrap_or_default());
+            let builds_prefix = join(prefix, "builds");
+            for (i, b) in probe.builds.unwrap_or_default().into_iter().enumerate() {
+                self.build(b, &format!("{builds_prefix}[{i}]"))?;
+            }
+            Ok(())
+        } else if probe.id.is_some() || probe.arn.is_some() {
+            self.build(raw, prefix)
+        } else {
+            let err = self.error_at(
+                self.offset_of(raw),
+                prefix,
+                ErrorKind::NotARecord,
+                "object is neither a batch_get_builds response (no `builds` or `buildsNotFound`) nor a build (no `id` or `arn`)".into(),
+            );
+            self.reject(err)
+        }
+    }
+
+    fn build(&mut self, raw: &'a RawValue, field: &str) -> Result<(), LoadError> {
+        let offset = self.offset_of(raw);
+        let len = raw.get().len() as u64;
+        if len > self.opts.max_record_bytes {
+            let err = self.error_at(
+                offset,
+                field,
+                ErrorKind::RecordTooLarge,
+                format!(
+                    "record is {len} bytes, over the limit of {} (LoadOptions::max_record_bytes)",
+                    self.opts.max_record_bytes
+                ),
+            );
+            return self.reject(err);
+        }
+        match serde_json::from_str::<Build>(raw.get()) {
+            Ok(build) => {
+                self.stats.records_read += 1;
+                (self.sink)(build, offset);
+                Ok(())
+            }
+            Err(_) => {
+                let err = self.locate::<Build>(raw, field);
+                self.reject(err)
+            }
+        }
+    }
+}
+
+/// [`Probe`] without borrowing, for locating its errors.
+#[derive(Deserialize)]
+#[allow(dead_code)] // only decoded to find where decoding fails
+struct OwnedProbe {
+    builds: Option<Vec<IgnoredAny>>,
+    #[serde(rename = "buildsNotFound")]
+    builds_not_found: Option<Vec<String>>,
+}
+
+fn describe(json: &str) -> &'static str {
+    match json.as_bytes().first() {
+        Some(b'"') => "a string",
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
+    }
+}
+
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}

@@ -1,0 +1,167 @@
+//! Finding the files of an archive and reading them: folders, gzip, BOM, size caps.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::LoadOptions;
+use crate::error::{ErrorKind, LoadError};
+
+/// One file to decode.
+#[derive(Clone, Debug)]
+pub(crate) struct InputFile {
+    /// The path, or `-` for standard input.
+    pub path: PathBuf,
+    /// Found by walking a folder (so non-JSON content is skipped, not an error).
+    pub from_folder: bool,
+}
+
+/// Expands folders (recursively, sorted by path) into files; files and `-` stay as given.
+pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, LoadError> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            files.push(InputFile {
+                path: path.clone(),
+                from_folder: false,
+            });
+            continue;
+        }
+        let meta = std::fs::metadata(path)
+            .map_err(|e| LoadError::file(path, ErrorKind::Io, e.to_string()))?;
+        if !meta.is_dir() {
+            files.push(InputFile {
+                path: path.clone(),
+                from_folder: false,
+            });
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| {
+                let at = e.path().unwrap_or(path).to_path_buf();
+                LoadError::file(&at, ErrorKind::Io, e.to_string())
+            })?;
+            if entry.file_type().is_file() {
+                files.push(InputFile {
+                    path: entry.into_path(),
+                    from_folder: true,
+                });
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// What reading one file gave.
+pub(crate) enum Content {
+    /// JSON text (decompressed, BOM removed).
+    Json(Vec<u8>),
+    /// A file found in a folder that is not a dump; skipped, with the reason.
+    Skipped(String),
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Names under which a folder's file is taken for a dump even when its content is broken.
+fn looks_like_dump(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    [".json", ".jsonl", ".ndjson", ".gz"]
+        .iter()
+        .any(|ext| name.to_ascii_lowercase().ends_with(ext))
+}
+
+/// Reads a file: gunzips it when its bytes start with the gzip magic (any
+/// number of members), strips a UTF-8 BOM, enforces `max_file_bytes` on the
+/// decompressed size, and decides whether a folder's file is a dump at all.
+pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, LoadError> {
+    let path = &file.path;
+    let io_err = |e: std::io::Error| LoadError::file(path, ErrorKind::Io, e.to_string());
+    let cap = opts.max_file_bytes;
+    let mut raw = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut raw)
+            .map_err(io_err)?;
+    } else {
+        std::fs::File::open(path)
+            .map_err(io_err)?
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut raw)
+            .map_err(io_err)?;
+    }
+    let too_large = || {
+        LoadError::file(
+            path,
+            ErrorKind::TooLarge,
+            format!(
+                "file is larger than the limit of {cap} bytes (LoadOptions::max_file_bytes, --max-file-bytes)"
+            ),
+        )
+    };
+    let mut text = if raw.starts_with(&GZIP_MAGIC) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(raw.as_slice())
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut out)
+            .map_err(|e| {
+                LoadError::file(
+                    path,
+                    ErrorKind::Gzip,
+                    format!("corrupt or truncated gzip data: {e}"),
+                )
+            })?;
+        if out.len() as u64 > cap {
+            return Err(LoadError::file(
+                path,
+                ErrorKind::TooLarge,
+                format!(
+                    "decompresses to more than the limit of {cap} bytes (LoadOptions::max_file_bytes, --max-file-bytes)"
+                ),
+            ));
+        }
+        out
+    } else {
+        if raw.len() as u64 > cap {
+            return Err(too_large());
+        }
+        raw
+    };
+    if text.starts_with(BOM) {
+        text.drain(..BOM.len());
+    }
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{' | b'[') => Ok(Content::Json(text)),
+        None if file.from_folder && !looks_like_dump(path) => {
+            Ok(Content::Skipped("empty, not a dump".into()))
+        }
+        None => Err(LoadError::file(
+            path,
+            ErrorKind::Empty,
+            if text.is_empty() {
+                "file is empty: expected a JSON object or array"
+            } else {
+                "file holds only whitespace: expected a JSON object or array"
+            },
+        )),
+        Some(_) if file.from_folder && !looks_like_dump(path) => {
+            Ok(Content::Skipped("not JSON".into()))
+        }
+        Some(&b) => Err(LoadError::file(
+            path,
+            ErrorKind::NotJson,
+            format!(
+                "not JSON: expected a JSON object or array, found {}",
+                if b.is_ascii_graphic() {
+                    format!("`{}`", b as char)
+                } else {
+                    format!("byte 0x{b:02x}")
+                }
+            ),
+        )),
+    }
+}

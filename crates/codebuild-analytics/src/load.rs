@@ -1,0 +1,574 @@
+//! Loading an archive: files in parallel, decoded into frame chunks,
+//! duplicates resolved, one set of frames and an honest load report.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+
+use codebuild_model::Build;
+use polars::prelude::*;
+use rayon::prelude::*;
+
+use crate::columns_def::*;
+use crate::decode::{self, DEFAULT_MAX_NESTING, FileStats};
+use crate::error::{ErrorKind, LoadError};
+use crate::frames::{Frames, LIST_FRAMES};
+use crate::input::{self, Content, InputFile};
+
+/// Progress callback: called after each file with (files done, files total, bytes read).
+pub type Progress = Arc<dyn Fn(usize, usize, u64) + Send + Sync>;
+
+/// How to load an archive. `LoadOptions::default()` is strict and generous.
+#[derive(Clone)]
+pub struct LoadOptions {
+    /// Skip bad records and files instead of failing on the first error;
+    /// the [`LoadReport`] lists what was skipped and why. Default `false`.
+    pub keep_going: bool,
+    /// Largest (decompressed) size of one file, in bytes. Default 4 GiB.
+    pub max_file_bytes: u64,
+    /// Largest size of one build record, in bytes. Default 64 MiB.
+    pub max_record_bytes: u64,
+    /// Deepest nesting of arrays and objects allowed anywhere in a file.
+    /// Default 128 (serde_json's own limit); 0 disables the check.
+    pub max_nesting: usize,
+    /// Worker threads; `None` uses rayon's global pool (all cores).
+    pub threads: Option<usize>,
+    /// Keep environment variable values (they can hold secrets). Default `false`.
+    pub include_env_values: bool,
+    /// Called after each file is decoded.
+    pub progress: Option<Progress>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            keep_going: false,
+            max_file_bytes: 4 << 30,
+            max_record_bytes: 64 << 20,
+            max_nesting: DEFAULT_MAX_NESTING,
+            threads: None,
+            include_env_values: false,
+            progress: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadOptions")
+            .field("keep_going", &self.keep_going)
+            .field("max_file_bytes", &self.max_file_bytes)
+            .field("max_record_bytes", &self.max_record_bytes)
+            .field("max_nesting", &self.max_nesting)
+            .field("threads", &self.threads)
+            .field("include_env_values", &self.include_env_values)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A file that was not loaded, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// What a load read, kept, dropped and skipped.
+///
+/// Accounting: `builds_read == builds_kept + duplicates_dropped + records_rejected.len()`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadReport {
+    /// Files decoded (including those rejected part-way).
+    pub files_read: usize,
+    /// Files in folders that are not dumps (e.g. `.txt`), skipped and not errors.
+    pub files_skipped: Vec<SkippedFile>,
+    /// Files that could not be read at all or only in part (with `keep_going`).
+    pub files_rejected: Vec<LoadError>,
+    /// Bytes of JSON decoded (after decompression).
+    pub bytes_read: u64,
+    /// `batch_get_builds` response objects read.
+    pub responses: usize,
+    /// Records read: every build record delimited in the input, good or bad.
+    pub builds_read: usize,
+    /// Builds in the frames: one per build id.
+    pub builds_kept: usize,
+    /// Records dropped because another record of the same build id was kept
+    /// (ANALYTICS.md "Records").
+    pub duplicates_dropped: usize,
+    /// Records rejected (with `keep_going`), with the reason.
+    pub records_rejected: Vec<LoadError>,
+    /// Ids listed in `buildsNotFound`, in input order, without repeats.
+    pub builds_not_found: Vec<String>,
+}
+
+impl LoadReport {
+    /// `true` when `builds_read == builds_kept + duplicates_dropped + records_rejected`.
+    pub fn balances(&self) -> bool {
+        self.builds_read == self.builds_kept + self.duplicates_dropped + self.records_rejected.len()
+    }
+}
+
+/// A loaded archive: its frames and the load report.
+#[derive(Clone, Debug)]
+pub struct Archive {
+    /// The frames.
+    pub frames: Frames,
+    /// What was read, kept, dropped and skipped.
+    pub report: LoadReport,
+}
+
+/// The frame key of a build, for choosing among duplicates.
+struct DedupKey {
+    id: Option<String>,
+    complete: bool,
+    end: Option<i64>,
+    phases: usize,
+}
+
+impl DedupKey {
+    fn of(b: &Build) -> Self {
+        DedupKey {
+            id: b.id.clone(),
+            complete: b.is_complete(),
+            end: b.end_time.map(|t| t.unix_micros()),
+            phases: b.phases().len(),
+        }
+    }
+
+    /// ANALYTICS.md "Records": complete first, then the latest `endTime`
+    /// (absent is earliest), then the most phases; ties keep the earlier record.
+    fn beats(&self, other: &DedupKey) -> bool {
+        (self.complete, self.end.is_some(), self.end, self.phases)
+            > (other.complete, other.end.is_some(), other.end, other.phases)
+    }
+}
+
+/// Rows of one file (or one slice of a large file), before duplicates are resolved.
+struct Chunk {
+    keys: Vec<DedupKey>,
+    builds: DataFrame,
+    /// Phases, contexts, then the list frames; each with a `_row` column.
+    children: Vec<DataFrame>,
+}
+
+/// Builds decoded per chunk before they become frame columns.
+const CHUNK_BUILDS: usize = 8192;
+const ROW: &str = "_row";
+
+fn chunk_of(builds: &[Build], file: &str, opts: &LoadOptions) -> PolarsResult<Chunk> {
+    let rows: Vec<BuildRow<'_>> = builds
+        .iter()
+        .map(|build| BuildRow { build, file })
+        .collect();
+    let builds_df = DataFrame::new(rows.len(), build_columns(&rows))?;
+
+    fn with_row<R>(
+        rows: &[R],
+        row: impl Fn(&R) -> usize,
+        mut cols: Vec<Column>,
+    ) -> PolarsResult<DataFrame> {
+        cols.push(Column::new(
+            ROW.into(),
+            rows.iter().map(|r| row(r) as u64).collect::<Vec<_>>(),
+        ));
+        DataFrame::new(rows.len(), cols)
+    }
+    fn items<'a, T>(builds: &'a [Build], get: impl Fn(&'a Build) -> &'a [T]) -> Vec<Item<'a, T>> {
+        builds
+            .iter()
+            .enumerate()
+            .flat_map(|(row, build)| {
+                get(build)
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, item)| Item {
+                        row,
+                        build,
+                        index,
+                        item,
+                    })
+            })
+            .collect()
+    }
+    let phases: Vec<PhaseRow<'_>> = builds
+        .iter()
+        .enumerate()
+        .flat_map(|(row, build)| {
+            build
+                .phases()
+                .iter()
+                .enumerate()
+                .map(move |(index, phase)| PhaseRow {
+                    row,
+                    build,
+                    index,
+                    phase,
+                })
+        })
+        .collect();
+    let contexts: Vec<ContextRow<'_>> = phases
+        .iter()
+        .flat_map(|p| {
+            p.phase
+                .contexts()
+                .iter()
+                .enumerate()
+                .map(|(index, context)| ContextRow {
+                    row: p.row,
+                    build: p.build,
+                    phase_index: p.index,
+                    phase: p.phase,
+                    index,
+                    context,
+                })
+        })
+        .collect();
+
+    let env = items(builds, |b| {
+        b.environment
+            .as_ref()
+            .map_or(&[][..], |e| e.environment_variables())
+    });
+    let mut env_cols = env_columns(&env);
+    let exported = items(builds, |b| b.exported_environment_variables());
+    let mut exported_cols = exported_columns(&exported);
+    if opts.include_env_values {
+        env_cols.extend(env_value_columns(&env));
+        exported_cols.extend(exported_value_columns(&exported));
+    }
+
+    let sources = items(builds, |b| b.secondary_sources());
+    let versions = items(builds, |b| b.secondary_source_versions());
+    let artifacts = items(builds, |b| b.secondary_artifacts());
+    let reports = items(builds, |b| b.report_arns());
+    let file_systems = items(builds, |b| b.file_system_locations());
+    let modes = items(builds, |b| b.cache.as_ref().map_or(&[][..], |c| c.modes()));
+    let subnets = items(builds, |b| {
+        b.vpc_config.as_ref().map_or(&[][..], |v| v.subnets())
+    });
+    let groups = items(builds, |b| {
+        b.vpc_config
+            .as_ref()
+            .map_or(&[][..], |v| v.security_group_ids())
+    });
+    let docker = items(builds, |b| {
+        b.environment
+            .as_ref()
+            .and_then(|e| e.docker_server.as_ref())
+            .map_or(&[][..], |d| d.security_group_ids())
+    });
+
+    // Order matches `LIST_FRAMES`.
+    let children = vec![
+        with_row(&phases, |r| r.row, phase_columns(&phases))?,
+        with_row(&contexts, |r| r.row, context_columns(&contexts))?,
+        with_row(&env, |r| r.row, env_cols)?,
+        with_row(&exported, |r| r.row, exported_cols)?,
+        with_row(&sources, |r| r.row, secondary_source_columns(&sources))?,
+        with_row(&versions, |r| r.row, source_version_columns(&versions))?,
+        with_row(&artifacts, |r| r.row, artifact_columns(&artifacts))?,
+        with_row(&reports, |r| r.row, report_arn_columns(&reports))?,
+        with_row(&file_systems, |r| r.row, file_system_columns(&file_systems))?,
+        with_row(&modes, |r| r.row, cache_mode_columns(&modes))?,
+        with_row(&subnets, |r| r.row, subnet_columns(&subnets))?,
+        with_row(&groups, |r| r.row, security_group_columns(&groups))?,
+        with_row(&docker, |r| r.row, security_group_columns(&docker))?,
+    ];
+    Ok(Chunk {
+        keys: builds.iter().map(DedupKey::of).collect(),
+        builds: builds_df,
+        children,
+    })
+}
+
+/// What one file gave: the decoded payload and the accounting.
+struct FileResult<T> {
+    payload: T,
+    stats: FileStats,
+    bytes: u64,
+    skipped: Option<String>,
+    error: Option<LoadError>,
+}
+
+/// Reads and decodes every file in parallel (in rayon's pool, or one of
+/// `opts.threads` threads), keeping input order. `decode_file` turns one
+/// file's text into a payload; its error, if any, comes back with whatever
+/// it decoded before the error.
+fn decode_files<T: Send + Default>(
+    files: &[InputFile],
+    opts: &LoadOptions,
+    decode_file: impl Fn(&InputFile, &[u8], &mut FileStats) -> (T, Option<LoadError>) + Sync + Send,
+) -> Result<Vec<FileResult<T>>, LoadError> {
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    let bytes_done = AtomicU64::new(0);
+    let one = |file: &InputFile| {
+        let mut result = FileResult {
+            payload: T::default(),
+            stats: FileStats::default(),
+            bytes: 0,
+            skipped: None,
+            error: None,
+        };
+        match input::read(file, opts) {
+            Ok(Content::Json(text)) => {
+                result.bytes = text.len() as u64;
+                let (payload, error) = decode_file(file, &text, &mut result.stats);
+                result.payload = payload;
+                result.error = error;
+            }
+            Ok(Content::Skipped(reason)) => result.skipped = Some(reason),
+            Err(e) => result.error = Some(e),
+        }
+        if let Some(progress) = &opts.progress {
+            let n = done.fetch_add(1, Relaxed) + 1;
+            let b = bytes_done.fetch_add(result.bytes, Relaxed) + result.bytes;
+            progress(n, total, b);
+        }
+        result
+    };
+    let run = || files.par_iter().map(one).collect();
+    match opts.threads {
+        None => Ok(run()),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build()
+            .map(|pool| pool.install(run))
+            .map_err(|e| {
+                LoadError::file(
+                    Path::new("-"),
+                    ErrorKind::Io,
+                    format!("starting {n} threads: {e}"),
+                )
+            }),
+    }
+}
+
+/// Adds up the files' accounting into a report and returns their payloads
+/// (skipped files give none). Without `keep_going`, the first error in input
+/// order is the result.
+fn account<T>(
+    files: &[InputFile],
+    results: Vec<FileResult<T>>,
+    opts: &LoadOptions,
+) -> Result<(LoadReport, Vec<T>), LoadError> {
+    let mut report = LoadReport::default();
+    let mut payloads = Vec::with_capacity(results.len());
+    let mut seen_not_found = HashSet::new();
+    for (file, r) in files.iter().zip(results) {
+        if let Some(reason) = r.skipped {
+            report.files_skipped.push(SkippedFile {
+                path: file.path.clone(),
+                reason,
+            });
+            continue;
+        }
+        if let Some(e) = r.error {
+            if !opts.keep_going {
+                return Err(e);
+            }
+            report.files_rejected.push(e);
+        }
+        if r.bytes > 0 {
+            report.files_read += 1;
+        }
+        report.bytes_read += r.bytes;
+        report.responses += r.stats.responses;
+        report.builds_read += r.stats.records_read;
+        report.records_rejected.extend(r.stats.rejected);
+        for id in r.stats.not_found {
+            if seen_not_found.insert(id.clone()) {
+                report.builds_not_found.push(id);
+            }
+        }
+        payloads.push(r.payload);
+    }
+    Ok((report, payloads))
+}
+
+/// ANALYTICS.md "Records": which records to keep, one per build id, given
+/// their keys in input order. Records without an id are all kept.
+fn keep_mask<'a>(keys: impl Iterator<Item = &'a DedupKey>) -> Vec<bool> {
+    let keys: Vec<&DedupKey> = keys.collect();
+    let mut best: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        let Some(id) = key.id.as_deref() else {
+            continue;
+        };
+        let at = best.entry(id).or_insert(i);
+        if key.beats(keys[*at]) {
+            *at = i;
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| k.id.as_deref().is_none_or(|id| best[id] == i))
+        .collect()
+}
+
+fn frames_error(e: PolarsError) -> LoadError {
+    LoadError::file(
+        Path::new("-"),
+        ErrorKind::Data,
+        format!("building frames: {e}"),
+    )
+}
+
+/// Decodes one file into frame chunks of at most `CHUNK_BUILDS` builds, so
+/// memory holds frames, not the typed records of a whole large file.
+fn decode_to_chunks(
+    file: &InputFile,
+    text: &[u8],
+    stats: &mut FileStats,
+    opts: &LoadOptions,
+) -> (Vec<Chunk>, Option<LoadError>) {
+    let name = file.path.to_string_lossy();
+    let mut batch: Vec<Build> = Vec::new();
+    let mut chunks = Vec::new();
+    let mut failed: Option<PolarsError> = None;
+    let mut flush = |batch: &mut Vec<Build>, chunks: &mut Vec<Chunk>| {
+        if !batch.is_empty() && failed.is_none() {
+            match chunk_of(batch, &name, opts) {
+                Ok(c) => chunks.push(c),
+                Err(e) => failed = Some(e),
+            }
+        }
+        batch.clear();
+    };
+    let decoded = decode::decode(&file.path, text, opts, stats, &mut |build, _| {
+        batch.push(build);
+        if batch.len() >= CHUNK_BUILDS {
+            flush(&mut batch, &mut chunks);
+        }
+    });
+    flush(&mut batch, &mut chunks);
+    let error = failed
+        .map(|e| LoadError::file(&file.path, ErrorKind::Data, format!("building frames: {e}")))
+        .or(decoded.err());
+    (chunks, error)
+}
+
+impl Archive {
+    /// Loads every dump under `paths` (files; folders walked recursively in
+    /// sorted order; `-` for standard input) into frames.
+    ///
+    /// Files are decoded in parallel. Duplicate build ids are resolved as in
+    /// ANALYTICS.md "Records". By default the first bad file or record is the
+    /// error; with [`LoadOptions::keep_going`] it is skipped and listed in the report.
+    pub fn load<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions) -> Result<Archive, LoadError> {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let files = input::discover(&paths)?;
+        let results = decode_files(&files, opts, |f, text, stats| {
+            decode_to_chunks(f, text, stats, opts)
+        })?;
+        let (mut report, per_file) = account(&files, results, opts)?;
+        let chunks: Vec<Chunk> = per_file.into_iter().flatten().collect();
+        let keep = keep_mask(chunks.iter().flat_map(|c| &c.keys));
+        let frames = assemble(chunks, &keep, &mut report, opts).map_err(frames_error)?;
+        Ok(Archive { frames, report })
+    }
+}
+
+/// Drops the duplicates from every chunk and concatenates the frames.
+fn assemble(
+    chunks: Vec<Chunk>,
+    keep: &[bool],
+    report: &mut LoadReport,
+    opts: &LoadOptions,
+) -> PolarsResult<Frames> {
+    let mut builds = Vec::with_capacity(chunks.len());
+    let mut children: Vec<Vec<DataFrame>> = vec![Vec::new(); 2 + LIST_FRAMES.len()];
+    let mut offset = 0;
+    for chunk in chunks {
+        let keep = &keep[offset..offset + chunk.keys.len()];
+        offset += chunk.keys.len();
+        let kept = keep.iter().filter(|k| **k).count();
+        report.builds_kept += kept;
+        report.duplicates_dropped += keep.len() - kept;
+        let all = kept == keep.len();
+        builds.push(if all {
+            chunk.builds
+        } else {
+            chunk
+                .builds
+                .filter(&BooleanChunked::from_slice("keep".into(), keep))?
+        });
+        for (i, child) in chunk.children.into_iter().enumerate() {
+            let child = if all {
+                child
+            } else {
+                let mask: BooleanChunked = child
+                    .column(ROW)?
+                    .u64()?
+                    .into_no_null_iter()
+                    .map(|r| keep[r as usize])
+                    .collect();
+                child.filter(&mask)?
+            };
+            children[i].push(child.drop(ROW)?);
+        }
+    }
+    let empty = chunk_of(&[], "", opts)?;
+    let mut empty_children = empty.children.into_iter();
+    let mut children = children.into_iter();
+    let mut next = || -> PolarsResult<DataFrame> {
+        let template = empty_children.next().unwrap_or_default().drop(ROW)?;
+        concat(children.next().unwrap_or_default(), template)
+    };
+    let phases = next()?;
+    let phase_contexts = next()?;
+    let mut lists = BTreeMap::new();
+    for name in LIST_FRAMES {
+        lists.insert(name, next()?);
+    }
+    Ok(Frames {
+        builds: concat(builds, empty.builds)?,
+        phases,
+        phase_contexts,
+        lists,
+    })
+}
+
+/// Stacks frames of one kind; `empty` (with the right columns) when there are none.
+fn concat(dfs: Vec<DataFrame>, empty: DataFrame) -> PolarsResult<DataFrame> {
+    let mut iter = dfs.into_iter();
+    let Some(mut first) = iter.next() else {
+        return Ok(empty);
+    };
+    for df in iter {
+        first.vstack_mut_owned(df)?;
+    }
+    first.rechunk_mut_par();
+    Ok(first)
+}
+
+/// Loads the typed records instead of frames: every build kept after
+/// duplicates are resolved, in input order, with the same load report.
+pub fn load_builds<P: AsRef<Path>>(
+    paths: &[P],
+    opts: &LoadOptions,
+) -> Result<(Vec<Build>, LoadReport), LoadError> {
+    let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+    let files = input::discover(&paths)?;
+    let results = decode_files(&files, opts, |f, text, stats| {
+        let mut builds = Vec::new();
+        let r = decode::decode(&f.path, text, opts, stats, &mut |b, _| builds.push(b));
+        (builds, r.err())
+    })?;
+    let (mut report, per_file) = account(&files, results, opts)?;
+    let all: Vec<Build> = per_file.into_iter().flatten().collect();
+    let keys: Vec<DedupKey> = all.iter().map(DedupKey::of).collect();
+    let keep = keep_mask(keys.iter());
+    let kept: Vec<Build> = all
+        .into_iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(b, _)| b)
+        .collect();
+    report.builds_kept = kept.len();
+    report.duplicates_dropped = keep.len() - kept.len();
+    Ok((kept, report))
+}
