@@ -26,7 +26,16 @@ fn load(paths: &[PathBuf]) -> Archive {
 }
 
 fn sorted_ids(a: &Archive) -> Vec<String> {
-    let mut ids: Vec<String> = a.frames.builds.column("id").unwrap().str().unwrap().iter().map(|s| s.unwrap().to_owned()).collect();
+    let mut ids: Vec<String> = a
+        .frames
+        .builds
+        .column("id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap().to_owned())
+        .collect();
     ids.sort();
     ids
 }
@@ -38,36 +47,70 @@ fn every_saved_form_loads_the_same_builds() {
     let builds = response["builds"].as_array().unwrap().clone();
     let one = |b: &Value| serde_json::json!({"builds": [b], "buildsNotFound": []});
     let forms: Vec<(&str, Vec<u8>)> = vec![
-        ("response.json", serde_json::to_vec_pretty(&response).unwrap()),
-        ("array-of-responses.json", serde_json::to_vec(&builds.iter().map(one).collect::<Vec<_>>()).unwrap()),
-        ("array-of-builds.json", serde_json::to_vec_pretty(&builds).unwrap()),
+        (
+            "response.json",
+            serde_json::to_vec_pretty(&response).unwrap(),
+        ),
+        (
+            "array-of-responses.json",
+            serde_json::to_vec(&builds.iter().map(one).collect::<Vec<_>>()).unwrap(),
+        ),
+        (
+            "array-of-builds.json",
+            serde_json::to_vec_pretty(&builds).unwrap(),
+        ),
         (
             "jsonl-responses.jsonl",
-            builds.iter().map(|b| serde_json::to_string(&one(b)).unwrap() + "\n").collect::<String>().into_bytes(),
+            builds
+                .iter()
+                .map(|b| serde_json::to_string(&one(b)).unwrap() + "\n")
+                .collect::<String>()
+                .into_bytes(),
         ),
         (
             "jsonl-builds.jsonl",
-            builds.iter().map(|b| serde_json::to_string(b).unwrap() + "\r\n").collect::<String>().into_bytes(),
+            builds
+                .iter()
+                .map(|b| serde_json::to_string(b).unwrap() + "\r\n")
+                .collect::<String>()
+                .into_bytes(),
         ),
         (
             "concatenated.json",
-            builds.iter().map(|b| serde_json::to_string_pretty(&one(b)).unwrap()).collect::<String>().into_bytes(),
+            builds
+                .iter()
+                .map(|b| serde_json::to_string_pretty(&one(b)).unwrap())
+                .collect::<String>()
+                .into_bytes(),
         ),
-        ("bom.json", [b"\xEF\xBB\xBF".as_slice(), &serde_json::to_vec(&response).unwrap()].concat()),
+        (
+            "bom.json",
+            [
+                b"\xEF\xBB\xBF".as_slice(),
+                &serde_json::to_vec(&response).unwrap(),
+            ]
+            .concat(),
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     let mut expected: Option<(Vec<String>, DataFrame)> = None;
     for (name, bytes) in &forms {
         for gz in [false, true] {
             // gzip is detected from the bytes: the name says nothing.
-            let path = dir.path().join(format!("{}{name}", if gz { "gz-" } else { "" }));
+            let path = dir
+                .path()
+                .join(format!("{}{name}", if gz { "gz-" } else { "" }));
             std::fs::write(&path, if gz { gzip(bytes) } else { bytes.clone() }).unwrap();
-            let a = load(&[path.clone()]);
+            let a = load(std::slice::from_ref(&path));
             assert_eq!(a.report.builds_read, 3, "{name}");
             assert_eq!(a.report.builds_kept, 3, "{name}");
             assert!(a.report.balances());
             let ids = sorted_ids(&a);
-            let phases = a.frames.phases.sort(["buildId", "phaseIndex"], Default::default()).unwrap();
+            let phases = a
+                .frames
+                .phases
+                .sort(["buildId", "phaseIndex"], Default::default())
+                .unwrap();
             match &expected {
                 None => expected = Some((ids, phases)),
                 Some((want_ids, want_phases)) => {
@@ -96,8 +139,16 @@ fn folders_are_walked_in_sorted_order_and_other_files_skipped() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("b/nested")).unwrap();
     std::fs::create_dir_all(dir.path().join("a")).unwrap();
-    std::fs::copy(testdata().join("responses/succeeded.json"), dir.path().join("b/nested/x.json")).unwrap();
-    std::fs::copy(testdata().join("responses/succeeded.json"), dir.path().join("a/y.json")).unwrap();
+    std::fs::copy(
+        testdata().join("responses/succeeded.json"),
+        dir.path().join("b/nested/x.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        testdata().join("responses/succeeded.json"),
+        dir.path().join("a/y.json"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("a/notes.txt"), "not a dump").unwrap();
     std::fs::write(dir.path().join("README"), "").unwrap();
     let a = load(&[dir.path().to_path_buf()]);
@@ -105,7 +156,16 @@ fn folders_are_walked_in_sorted_order_and_other_files_skipped() {
     assert_eq!(a.report.files_skipped.len(), 2);
     assert_eq!(a.report.duplicates_dropped, 1);
     // Ties keep the first file in sorted path order: a/y.json.
-    let file = a.frames.builds.column("sourceFile").unwrap().str().unwrap().get(0).unwrap().to_owned();
+    let file = a
+        .frames
+        .builds
+        .column("sourceFile")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_owned();
     assert!(file.ends_with("a/y.json"), "{file}");
 }
 
@@ -123,27 +183,70 @@ fn duplicates_are_resolved_as_analytics_md_says() {
     // (records in input order, index of the one to keep)
     let cases: Vec<(Vec<Value>, usize)> = vec![
         // complete beats incomplete, even later in the input
-        (vec![build_json("a", false, Some(3000.0), 9), build_json("a", true, Some(2000.0), 1)], 1),
+        (
+            vec![
+                build_json("a", false, Some(3000.0), 9),
+                build_json("a", true, Some(2000.0), 1),
+            ],
+            1,
+        ),
         // among complete: the latest endTime
-        (vec![build_json("a", true, Some(2000.0), 9), build_json("a", true, Some(2500.0), 1)], 1),
+        (
+            vec![
+                build_json("a", true, Some(2000.0), 9),
+                build_json("a", true, Some(2500.0), 1),
+            ],
+            1,
+        ),
         // a present endTime beats an absent one
-        (vec![build_json("a", false, None, 9), build_json("a", false, Some(1500.0), 1)], 1),
+        (
+            vec![
+                build_json("a", false, None, 9),
+                build_json("a", false, Some(1500.0), 1),
+            ],
+            1,
+        ),
         // then the most phases
-        (vec![build_json("a", true, Some(2000.0), 3), build_json("a", true, Some(2000.0), 4)], 1),
+        (
+            vec![
+                build_json("a", true, Some(2000.0), 3),
+                build_json("a", true, Some(2000.0), 4),
+            ],
+            1,
+        ),
         // full tie: the first
-        (vec![build_json("a", true, Some(2000.0), 4), build_json("a", true, Some(2000.0), 4)], 0),
+        (
+            vec![
+                build_json("a", true, Some(2000.0), 4),
+                build_json("a", true, Some(2000.0), 4),
+            ],
+            0,
+        ),
     ];
     for (records, want) in cases {
         let dir = tempfile::tempdir().unwrap();
         for (i, r) in records.iter().enumerate() {
             let mut r = r.clone();
             r["initiator"] = format!("record-{i}").into();
-            std::fs::write(dir.path().join(format!("{i}.json")), serde_json::to_vec(&serde_json::json!({"builds": [r]})).unwrap()).unwrap();
+            std::fs::write(
+                dir.path().join(format!("{i}.json")),
+                serde_json::to_vec(&serde_json::json!({"builds": [r]})).unwrap(),
+            )
+            .unwrap();
         }
         let a = load(&[dir.path().to_path_buf()]);
         assert_eq!(a.report.builds_kept, 1);
         assert_eq!(a.report.duplicates_dropped, records.len() - 1);
-        let initiator = a.frames.builds.column("initiator").unwrap().str().unwrap().get(0).unwrap().to_owned();
+        let initiator = a
+            .frames
+            .builds
+            .column("initiator")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_owned();
         assert_eq!(initiator, format!("record-{want}"));
         // Phases follow the kept record only.
         let phases = records[want]["phases"].as_array().unwrap().len();
@@ -169,7 +272,14 @@ fn derived_values_of_the_documentation_example() {
     let dur = p.column("durationSeconds").unwrap().f64().unwrap();
     assert!((dur.get(1).unwrap() - 72.834).abs() < 1e-9);
     assert_eq!(dur.get(9), None, "COMPLETED has no duration");
-    let start = p.column("startTime").unwrap().datetime().unwrap().physical().get(0).unwrap();
+    let start = p
+        .column("startTime")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .physical()
+        .get(0)
+        .unwrap();
     assert_eq!(start, 1_479_832_341_854_000);
 }
 
@@ -177,11 +287,24 @@ fn derived_values_of_the_documentation_example() {
 fn failed_phase_and_reason() {
     let a = load(&[testdata().join("responses/failed-in-build.json")]);
     let b = &a.frames.builds;
-    let s = |c: &str| b.column(c).unwrap().str().unwrap().get(0).map(str::to_owned);
+    let s = |c: &str| {
+        b.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .map(str::to_owned)
+    };
     // BUILD and POST_BUILD both fail: the first one, in array order.
     assert_eq!(s("failedPhase").as_deref(), Some("BUILD"));
-    assert_eq!(s("failureStatusCode").as_deref(), Some("COMMAND_EXECUTION_ERROR"));
-    assert_eq!(s("failureMessage").as_deref(), Some("Error while executing command: npm test. Reason: exit status 1"));
+    assert_eq!(
+        s("failureStatusCode").as_deref(),
+        Some("COMMAND_EXECUTION_ERROR")
+    );
+    assert_eq!(
+        s("failureMessage").as_deref(),
+        Some("Error while executing command: npm test. Reason: exit status 1")
+    );
 }
 
 #[test]
@@ -190,18 +313,44 @@ fn in_progress_build_has_null_end_and_duration() {
     let b = &a.frames.builds;
     assert_eq!(b.column("endTime").unwrap().null_count(), 1);
     assert_eq!(b.column("durationSeconds").unwrap().null_count(), 1);
-    assert_eq!(b.column("buildComplete").unwrap().bool().unwrap().get(0), Some(false));
+    assert_eq!(
+        b.column("buildComplete").unwrap().bool().unwrap().get(0),
+        Some(false)
+    );
     let p = &a.frames.phases;
     let last = p.height() - 1;
-    assert_eq!(p.column("endTime").unwrap().datetime().unwrap().physical().get(last), None);
-    assert_eq!(p.column("durationSeconds").unwrap().f64().unwrap().get(last), None);
+    assert_eq!(
+        p.column("endTime")
+            .unwrap()
+            .datetime()
+            .unwrap()
+            .physical()
+            .get(last),
+        None
+    );
+    assert_eq!(
+        p.column("durationSeconds")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(last),
+        None
+    );
 }
 
 /// The column dictionary (COLUMNS.md) states every frame's columns and dtypes.
 #[test]
 fn frames_match_the_column_dictionary() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("COLUMNS.md")).unwrap();
-    let a = Archive::load(&[testdata().join("responses")], &LoadOptions { include_env_values: true, ..Default::default() }).unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("COLUMNS.md")).unwrap();
+    let a = Archive::load(
+        &[testdata().join("responses")],
+        &LoadOptions {
+            include_env_values: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let dtype_name = |d: &DataType| match d {
         DataType::String => "String",
         DataType::Int64 => "Int64",
@@ -210,81 +359,220 @@ fn frames_match_the_column_dictionary() {
         DataType::Datetime(TimeUnit::Microseconds, Some(tz)) if tz.as_str() == "UTC" => "Datetime",
         other => panic!("undocumented dtype {other}"),
     };
-    for (frame, df) in [("builds", &a.frames.builds), ("phases", &a.frames.phases), ("phaseContexts", &a.frames.phase_contexts)] {
-        let section = doc.split(&format!("## `{frame}`")).nth(1).unwrap().split("\n## ").next().unwrap();
+    for (frame, df) in [
+        ("builds", &a.frames.builds),
+        ("phases", &a.frames.phases),
+        ("phaseContexts", &a.frames.phase_contexts),
+    ] {
+        let section = doc
+            .split(&format!("## `{frame}`"))
+            .nth(1)
+            .unwrap()
+            .split("\n## ")
+            .next()
+            .unwrap();
         let documented: Vec<(String, String)> = section
             .lines()
             .filter_map(|l| {
                 let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-                (cells.len() > 3 && cells[1].starts_with('`')).then(|| (cells[1].trim_matches('`').to_owned(), cells[2].to_owned()))
+                (cells.len() > 3 && cells[1].starts_with('`'))
+                    .then(|| (cells[1].trim_matches('`').to_owned(), cells[2].to_owned()))
             })
             .collect();
-        let actual: Vec<(String, String)> = df.schema().iter().map(|(n, d)| (n.to_string(), dtype_name(d).to_owned())).collect();
+        let actual: Vec<(String, String)> = df
+            .schema()
+            .iter()
+            .map(|(n, d)| (n.to_string(), dtype_name(d).to_owned()))
+            .collect();
         assert_eq!(actual, documented, "{frame}");
     }
     for name in codebuild_analytics::LIST_FRAMES {
         let df = &a.frames.lists[name];
-        let names: Vec<String> = df.get_column_names().iter().map(|s| s.to_string()).collect();
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(&names[..2], ["buildId", "index"], "{name}");
-        let row = doc.lines().find(|l| l.starts_with(&format!("| `{name}` |"))).unwrap_or_else(|| panic!("{name} undocumented"));
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("{name} undocumented"));
         for col in &names[2..] {
-            assert!(row.contains(&format!("`{col}`")), "{name}.{col} undocumented");
+            assert!(
+                row.contains(&format!("`{col}`")),
+                "{name}.{col} undocumented"
+            );
         }
     }
     // Values of environment variables only when asked for.
-    assert!(a.frames.lists["environmentVariables"].column("value").is_ok());
+    assert!(
+        a.frames.lists["environmentVariables"]
+            .column("value")
+            .is_ok()
+    );
     let plain = load(&[testdata().join("responses")]);
-    assert!(plain.frames.lists["environmentVariables"].column("value").is_err());
-    assert!(plain.frames.lists["exportedEnvironmentVariables"].column("value").is_err());
+    assert!(
+        plain.frames.lists["environmentVariables"]
+            .column("value")
+            .is_err()
+    );
+    assert!(
+        plain.frames.lists["exportedEnvironmentVariables"]
+            .column("value")
+            .is_err()
+    );
 }
 
 /// The bad-input corpus: each file's documented outcome (testdata/bad/README.md).
 #[test]
 fn bad_inputs_give_the_documented_errors() {
-    let strict = LoadOptions { max_file_bytes: 64 << 20, ..Default::default() };
+    let strict = LoadOptions {
+        max_file_bytes: 64 << 20,
+        ..Default::default()
+    };
     let cases: &[(&str, &str)] = &[
-        ("truncated.json", "truncated.json:90:28: EOF while parsing an object"),
+        (
+            "truncated.json",
+            "truncated.json:90:28: EOF while parsing an object",
+        ),
         ("empty.json", "empty.json: file is empty"),
-        ("whitespace-only.json", "whitespace-only.json: file holds only whitespace"),
-        ("non-utf8.json", "non-utf8.json:13:27: invalid unicode code point"),
-        ("wrong-type-buildnumber.json", "wrong-type-buildnumber.json:6:25: builds[0].buildNumber: invalid type: string \"12\", expected i64"),
-        ("wrong-type-phase-duration.json", "wrong-type-phase-duration.json:40:35: builds[0].phases[2].durationInSeconds: invalid type: string \"72\", expected i64"),
-        ("wrong-type-context.json", "wrong-type-context.json:95:30: builds[0].phases[6].contexts[0].statusCode: invalid type: integer `42`, expected a string"),
-        ("wrong-type-builds-not-list.json", "wrong-type-builds-not-list.json:2:12: builds: invalid type: map, expected a sequence"),
-        ("null-build.json", "null-build.json:3:8: builds[0]: invalid type: null, expected struct Build"),
-        ("response-without-builds.json", "response-without-builds.json:1:1: object is neither a batch_get_builds response"),
-        ("deep-nesting.json", "deep-nesting.json:1:194: nesting deeper than 128 levels"),
-        ("number-too-large.json", "number-too-large.json:6:41: builds[0].buildNumber: invalid type: floating point `1e+20`, expected i64"),
-        ("negative-timeout-float.json", "negative-timeout-float.json:160:29: builds[0].timeoutInMinutes: invalid type: floating point `1.5`, expected i32"),
-        ("bad-timestamp-garbage.json", "bad-timestamp-garbage.json:7:30: builds[0].startTime: invalid timestamp \"yesterday\""),
-        ("bad-timestamp-month13.json", "bad-timestamp-month13.json:7:41: builds[0].startTime: invalid timestamp \"2024-13-01T00:00:00Z\": invalid month"),
-        ("bad-timestamp-no-offset.json", "bad-timestamp-no-offset.json:7:40: builds[0].startTime: invalid timestamp \"2024-05-01T12:34:56\": expected an offset"),
-        ("bad-timestamp-offset-format.json", "bad-timestamp-offset-format.json:7:45: builds[0].startTime: invalid timestamp \"2024-05-01T12:34:56+0530\""),
-        ("bad-timestamp-10-fraction-digits.json", "bad-timestamp-10-fraction-digits.json:7:52: builds[0].startTime: invalid timestamp \"2024-05-01T12:34:56.7890000000Z\": more than 9 fraction digits"),
-        ("bad-timestamp-bool.json", "bad-timestamp-bool.json:7:23: builds[0].startTime: invalid type: boolean `true`"),
-        ("bad-timestamp-epoch-out-of-range.json", "bad-timestamp-epoch-out-of-range.json:7:23: builds[0].startTime: invalid timestamp 100000000000000000000: epoch seconds out of range"),
-        ("gzip-bomb.json.gz", "gzip-bomb.json.gz: decompresses to more than the limit of 67108864 bytes"),
-        ("truncated.json.gz", "truncated.json.gz: corrupt or truncated gzip data"),
+        (
+            "whitespace-only.json",
+            "whitespace-only.json: file holds only whitespace",
+        ),
+        (
+            "non-utf8.json",
+            "non-utf8.json:13:27: invalid unicode code point",
+        ),
+        (
+            "wrong-type-buildnumber.json",
+            "wrong-type-buildnumber.json:6:25: builds[0].buildNumber: invalid type: string \"12\", expected i64",
+        ),
+        (
+            "wrong-type-phase-duration.json",
+            "wrong-type-phase-duration.json:40:35: builds[0].phases[2].durationInSeconds: invalid type: string \"72\", expected i64",
+        ),
+        (
+            "wrong-type-context.json",
+            "wrong-type-context.json:95:30: builds[0].phases[6].contexts[0].statusCode: invalid type: integer `42`, expected a string",
+        ),
+        (
+            "wrong-type-builds-not-list.json",
+            "wrong-type-builds-not-list.json:2:12: builds: invalid type: map, expected a sequence",
+        ),
+        (
+            "null-build.json",
+            "null-build.json:3:8: builds[0]: invalid type: null, expected struct Build",
+        ),
+        (
+            "response-without-builds.json",
+            "response-without-builds.json:1:1: object is neither a batch_get_builds response",
+        ),
+        (
+            "deep-nesting.json",
+            "deep-nesting.json:1:194: nesting deeper than 128 levels",
+        ),
+        (
+            "number-too-large.json",
+            "number-too-large.json:6:41: builds[0].buildNumber: invalid type: floating point `1e+20`, expected i64",
+        ),
+        (
+            "negative-timeout-float.json",
+            "negative-timeout-float.json:160:29: builds[0].timeoutInMinutes: invalid type: floating point `1.5`, expected i32",
+        ),
+        (
+            "bad-timestamp-garbage.json",
+            "bad-timestamp-garbage.json:7:30: builds[0].startTime: invalid timestamp \"yesterday\"",
+        ),
+        (
+            "bad-timestamp-month13.json",
+            "bad-timestamp-month13.json:7:41: builds[0].startTime: invalid timestamp \"2024-13-01T00:00:00Z\": invalid month",
+        ),
+        (
+            "bad-timestamp-no-offset.json",
+            "bad-timestamp-no-offset.json:7:40: builds[0].startTime: invalid timestamp \"2024-05-01T12:34:56\": expected an offset",
+        ),
+        (
+            "bad-timestamp-offset-format.json",
+            "bad-timestamp-offset-format.json:7:45: builds[0].startTime: invalid timestamp \"2024-05-01T12:34:56+0530\"",
+        ),
+        (
+            "bad-timestamp-10-fraction-digits.json",
+            "bad-timestamp-10-fraction-digits.json:7:52: builds[0].startTime: invalid timestamp \"2024-05-01T12:34:56.7890000000Z\": more than 9 fraction digits",
+        ),
+        (
+            "bad-timestamp-bool.json",
+            "bad-timestamp-bool.json:7:23: builds[0].startTime: invalid type: boolean `true`",
+        ),
+        (
+            "bad-timestamp-epoch-out-of-range.json",
+            "bad-timestamp-epoch-out-of-range.json:7:23: builds[0].startTime: invalid timestamp 100000000000000000000: epoch seconds out of range",
+        ),
+        (
+            "gzip-bomb.json.gz",
+            "gzip-bomb.json.gz: decompresses to more than the limit of 67108864 bytes",
+        ),
+        (
+            "truncated.json.gz",
+            "truncated.json.gz: corrupt or truncated gzip data",
+        ),
         ("not-json.txt", "not-json.txt: not JSON"),
     ];
     for (file, want) in cases {
         let path = testdata().join("bad").join(file);
         let err = Archive::load(&[&path], &strict).unwrap_err().to_string();
         let want = format!("{}/{want}", testdata().join("bad").display());
-        assert!(err.starts_with(&want), "{file}:\n  got  {err}\n  want {want}");
+        assert!(
+            err.starts_with(&want),
+            "{file}:\n  got  {err}\n  want {want}"
+        );
         // With keep_going the same problem is reported, never a panic.
-        let a = Archive::load(&[&path], &LoadOptions { keep_going: true, ..strict.clone() }).unwrap();
+        let a = Archive::load(
+            &[&path],
+            &LoadOptions {
+                keep_going: true,
+                ..strict.clone()
+            },
+        )
+        .unwrap();
         assert!(a.report.balances());
-        assert_eq!(a.report.records_rejected.len() + a.report.files_rejected.len(), 1, "{file}");
+        assert_eq!(
+            a.report.records_rejected.len() + a.report.files_rejected.len(),
+            1,
+            "{file}"
+        );
     }
-    let loads: &[(&str, usize, usize)] = &[("bom.json", 1, 0), ("null-environment.json", 1, 0), ("duplicate-conflicting.json", 1, 1), ("retry-cycle.json", 3, 0)];
+    let loads: &[(&str, usize, usize)] = &[
+        ("bom.json", 1, 0),
+        ("null-environment.json", 1, 0),
+        ("duplicate-conflicting.json", 1, 1),
+        ("retry-cycle.json", 3, 0),
+    ];
     for (file, kept, dups) in loads {
         let a = Archive::load(&[testdata().join("bad").join(file)], &strict).unwrap();
-        assert_eq!((a.report.builds_kept, a.report.duplicates_dropped), (*kept, *dups), "{file}");
+        assert_eq!(
+            (a.report.builds_kept, a.report.duplicates_dropped),
+            (*kept, *dups),
+            "{file}"
+        );
     }
     // The complete record of the conflicting pair is kept.
-    let a = Archive::load(&[testdata().join("bad/duplicate-conflicting.json")], &strict).unwrap();
-    assert_eq!(a.frames.builds.column("buildStatus").unwrap().str().unwrap().get(0), Some("SUCCEEDED"));
+    let a = Archive::load(
+        &[testdata().join("bad/duplicate-conflicting.json")],
+        &strict,
+    )
+    .unwrap();
+    assert_eq!(
+        a.frames
+            .builds
+            .column("buildStatus")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0),
+        Some("SUCCEEDED")
+    );
 }
 
 #[test]
@@ -295,7 +583,10 @@ fn keep_going_skips_bad_records_and_keeps_their_neighbours() {
         "{}\n{{\"id\": \"bad\", \"buildNumber\": \"x\"}}\nnot json at all\n{}\n{}\n",
         serde_json::to_string(&builds[0]).unwrap(),
         serde_json::to_string(&builds[1]).unwrap(),
-        serde_json::to_string(&serde_json::json!({"builds": [builds[2], {"id": "b", "startTime": "soon"}]})).unwrap(),
+        serde_json::to_string(
+            &serde_json::json!({"builds": [builds[2], {"id": "b", "startTime": "soon"}]})
+        )
+        .unwrap(),
     );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mixed.jsonl");
@@ -304,29 +595,62 @@ fn keep_going_skips_bad_records_and_keeps_their_neighbours() {
     assert_eq!(err.position.unwrap().line, 2);
     assert_eq!(err.field.as_deref(), Some("line 2.buildNumber"));
     assert_eq!(err.kind, ErrorKind::Data);
-    let a = Archive::load(&[&path], &LoadOptions { keep_going: true, ..Default::default() }).unwrap();
+    let a = Archive::load(
+        &[&path],
+        &LoadOptions {
+            keep_going: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let r = &a.report;
-    assert_eq!((r.builds_read, r.builds_kept, r.records_rejected.len()), (6, 3, 3));
+    assert_eq!(
+        (r.builds_read, r.builds_kept, r.records_rejected.len()),
+        (6, 3, 3)
+    );
     assert!(r.balances());
-    let lines: Vec<usize> = r.records_rejected.iter().map(|e| e.position.unwrap().line).collect();
+    let lines: Vec<usize> = r
+        .records_rejected
+        .iter()
+        .map(|e| e.position.unwrap().line)
+        .collect();
     assert_eq!(lines, [2, 3, 5]);
-    assert_eq!(r.records_rejected[2].field.as_deref(), Some("line 5.builds[1].startTime"));
+    assert_eq!(
+        r.records_rejected[2].field.as_deref(),
+        Some("line 5.builds[1].startTime")
+    );
 }
 
 #[test]
 fn typed_records_match_the_frames() {
-    let (builds, report) = load_builds(&[testdata().join("responses")], &LoadOptions::default()).unwrap();
+    let (builds, report) =
+        load_builds(&[testdata().join("responses")], &LoadOptions::default()).unwrap();
     let a = load(&[testdata().join("responses")]);
     assert_eq!(report, a.report);
     let ids: Vec<Option<&str>> = builds.iter().map(|b| b.id.as_deref()).collect();
-    let frame_ids: Vec<Option<&str>> = a.frames.builds.column("id").unwrap().str().unwrap().iter().collect();
+    let frame_ids: Vec<Option<&str>> = a
+        .frames
+        .builds
+        .column("id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(ids, frame_ids);
 }
 
 #[test]
 fn one_thread_and_all_threads_give_identical_frames() {
     let paths = [testdata().join("responses"), testdata().join("lenient")];
-    let one = Archive::load(&paths, &LoadOptions { threads: Some(1), ..Default::default() }).unwrap();
+    let one = Archive::load(
+        &paths,
+        &LoadOptions {
+            threads: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let all = Archive::load(&paths, &LoadOptions::default()).unwrap();
     assert_eq!(one.report, all.report);
     for ((n1, f1), (n2, f2)) in one.frames.iter().zip(all.frames.iter()) {

@@ -219,7 +219,8 @@ fn model_covers_every_upstream_member_and_enum_value() {
 fn enum_values_upstream_are_known_variants() {
     use codebuild_model::*;
     let up = Upstream::load();
-    let known: &[(&str, fn(&str) -> bool)] = &[
+    type IsKnown = fn(&str) -> bool;
+    let known: &[(&str, IsKnown)] = &[
         ("StatusType", |s| StatusType::from(s).is_known()),
         ("BuildPhaseType", |s| BuildPhaseType::from(s).is_known()),
         ("SourceType", |s| SourceType::from(s).is_known()),
