@@ -188,3 +188,83 @@ pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
         .then(num.cast(DataType::Float64) / den.cast(DataType::Float64))
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+
+    #[test]
+    fn key_names() {
+        let names: Vec<&str> = [
+            GroupKey::Project,
+            GroupKey::Phase,
+            GroupKey::ComputeType,
+            GroupKey::Image,
+            GroupKey::Initiator,
+            GroupKey::SourceType,
+            GroupKey::Time(TimeBucket::Day),
+            GroupKey::Time(TimeBucket::Week),
+            GroupKey::Time(TimeBucket::Month),
+        ]
+        .iter()
+        .map(|k| k.name())
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "projectName",
+                "phaseType",
+                "environment.computeType",
+                "environment.image",
+                "initiator",
+                "source.type",
+                "day",
+                "week",
+                "month",
+            ]
+        );
+        assert!(!GroupKey::Phase.is_build_level());
+        assert_eq!(
+            dedup_keys(&[GroupKey::Phase, GroupKey::Project, GroupKey::Phase]),
+            [GroupKey::Phase, GroupKey::Project]
+        );
+    }
+
+    #[test]
+    fn phase_rank_follows_api_order() {
+        let df = df!("p" => [Some("COMPLETED"), Some("SUBMITTED"), Some("BUILD"), Some("X"), None])
+            .unwrap();
+        let out = df
+            .lazy()
+            .select([phase_rank(col("p")).alias("r")])
+            .collect()
+            .unwrap();
+        let r = out.column("r").unwrap().cast(&DataType::Int64).unwrap();
+        let r: Vec<Option<i64>> = r.i64().unwrap().iter().collect();
+        assert_eq!(r, [10, 0, 6, 11, 11].map(Some));
+    }
+
+    #[test]
+    fn week_and_month_buckets_of_the_build_start() {
+        // 2024-01-03 (Wednesday) -> week of Monday 2024-01-01 (day 19723);
+        // 2024-02-10 (day 40 after T0, a Saturday) -> week of Monday
+        // 2024-02-05 (19723 + 35 = 19758), month 2024-02-01 (19723 + 31 = 19754).
+        let fr = frames(&[
+            b("p:1", "p", "SUCCEEDED", 2 * DAY, Some(2 * DAY + 10)).phases(&[("BUILD", 1.0)]),
+            b("p:2", "p", "SUCCEEDED", 40 * DAY, Some(40 * DAY + 10)).phases(&[("BUILD", 2.0)]),
+        ]);
+        let dates = |k: TimeBucket| {
+            let out = timing::phase_timing(&fr, &crate::Filters::default(), &[GroupKey::Time(k)])
+                .unwrap();
+            let d = out
+                .column(k.name())
+                .unwrap()
+                .cast(&DataType::Int32)
+                .unwrap();
+            d.i32().unwrap().iter().collect::<Vec<_>>()
+        };
+        assert_eq!(dates(TimeBucket::Week), [Some(19723), Some(19758)]);
+        assert_eq!(dates(TimeBucket::Month), [Some(19723), Some(19754)]);
+    }
+}

@@ -16,7 +16,7 @@ pub const KNOWN_STATUSES: [&str; 6] = [
     "IN_PROGRESS",
 ];
 
-/// `projectName` of the overall rows of [`outcomes`].
+/// `projectName` of the overall rows of [`outcomes()`].
 ///
 /// CodeBuild project names match `[A-Za-z0-9][A-Za-z0-9_-]*`, so this
 /// cannot clash with a real project.
@@ -59,6 +59,8 @@ const OVERALL: &str = "__overall";
 /// - `overheadP50`, `overheadP95`: `overheadSeconds` of **all** builds of
 ///   the row that have a value, whatever their status.
 ///
+/// The status columns are found with a small query first (the distinct
+/// statuses of the filtered builds); the counts are then one lazy query.
 /// Percentiles use linear interpolation, ignore nulls and are null without
 /// values. Rows are sorted with the per-project rows first (by
 /// `projectName`, nulls last, then bucket ascending, nulls last) and the
