@@ -15,6 +15,7 @@
 //! tables; see the [column dictionary](crate::columns)) -> analyses.
 #![deny(missing_docs)]
 
+pub mod analysis;
 mod columns_def;
 mod decode;
 mod error;

@@ -1,0 +1,488 @@
+//! Phase timing and the overhead / execution split (`ANALYTICS.md`:
+//! Durations, Phase timing).
+
+use polars::prelude::*;
+
+use super::*;
+use crate::filter::Filters;
+use crate::frames::Frames;
+
+/// The default keys of [`phase_timing`]: `projectName` x `phaseType`.
+pub const DEFAULT_TIMING_KEYS: [GroupKey; 2] = [GroupKey::Project, GroupKey::Phase];
+
+/// Helper column: the duration of the phase's build.
+const BUILD_DURATION: &str = "__buildDuration";
+/// Helper column: the share denominator of a group.
+const GROUP_BUILD_SECONDS: &str = "__groupBuildSeconds";
+
+/// Phase duration statistics per group, following `ANALYTICS.md` exactly.
+///
+/// `keys` selects the grouping (pass [`DEFAULT_TIMING_KEYS`] for the
+/// default `projectName` x `phaseType`); duplicate keys are ignored and an
+/// empty slice gives one overall row. Build-level keys
+/// ([`GroupKey::is_build_level`]) come from joining `phases.buildId` to
+/// `builds.id` (an inner join: phases whose build is not in `builds`, or is
+/// filtered out, are left out); [`GroupKey::Time`] buckets the **build's**
+/// `startTime`.
+///
+/// Filters are applied with [`Filters::builds`] and [`Filters::children`].
+///
+/// Columns, in order: the key columns ([`GroupKey::name`]), then
+/// - `count` (Int64): phases of the group with a non-null `durationSeconds`
+///   (the COMPLETED phase never has one, so its count is 0);
+/// - `mean`, `p50`, `p90`, `p95`, `p99`, `max` (Float64) of the phases'
+///   `durationSeconds`; percentiles use linear interpolation
+///   (`QuantileMethod::Linear`), nulls are ignored, and a group without
+///   values gives null;
+/// - `totalSeconds` (Float64): sum of the durations; **0.0** for a group
+///   without values (an empty sum);
+/// - `share` (Float64): `totalSeconds` divided by the sum of the build
+///   `durationSeconds` of the distinct builds that have a phase in the group
+///   formed by the same keys **without** [`GroupKey::Phase`] (so with the
+///   default keys: the phase's share of the project's total build time).
+///   Builds without a `durationSeconds` (still running) add nothing to the
+///   denominator; `share` is null when the denominator is 0 or null.
+///
+/// Rows are sorted by the keys in the given order, ascending, nulls last;
+/// the phase key sorts in API order ([`PHASE_ORDER`]), unknown phase names
+/// after it alphabetically.
+pub fn phase_timing(
+    frames: &Frames,
+    filters: &Filters,
+    keys: &[GroupKey],
+) -> PolarsResult<DataFrame> {
+    let keys = dedup_keys(keys);
+    let build_keys: Vec<GroupKey> = keys
+        .iter()
+        .copied()
+        .filter(|k| k.is_build_level())
+        .collect();
+
+    let mut build_cols = vec![col(ID).alias(BUILD_ID), col(DURATION).alias(BUILD_DURATION)];
+    build_cols.extend(build_keys.iter().filter_map(|k| k.build_expr()));
+    let builds = filters.builds(&frames.builds).select(build_cols);
+    let phases = filters.children(&frames.builds, &frames.phases).select([
+        col(BUILD_ID),
+        col(PHASE_TYPE),
+        col(DURATION),
+    ]);
+    let joined = phases
+        .join(
+            builds,
+            [col(BUILD_ID)],
+            [col(BUILD_ID)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(lit(true).alias(ALL_KEY));
+
+    let mut group: Vec<Expr> = vec![col(ALL_KEY)];
+    group.extend(keys.iter().map(|k| col(k.name())));
+    let mut build_group: Vec<Expr> = vec![col(ALL_KEY)];
+    build_group.extend(build_keys.iter().map(|k| col(k.name())));
+
+    let d = || col(DURATION);
+    let stats = joined.clone().group_by(group).agg([
+        d().count().cast(DataType::Int64).alias("count"),
+        d().mean().alias("mean"),
+        pct(d(), 0.5).alias("p50"),
+        pct(d(), 0.9).alias("p90"),
+        pct(d(), 0.95).alias("p95"),
+        pct(d(), 0.99).alias("p99"),
+        d().max().alias("max"),
+        d().sum().alias("totalSeconds"),
+    ]);
+
+    // One row per build of each group without the phase key.
+    let mut distinct_cols = build_group.clone();
+    distinct_cols.extend([col(BUILD_ID), col(BUILD_DURATION)]);
+    let denominators = joined
+        .select(distinct_cols)
+        .unique(Some(cols([BUILD_ID])), UniqueKeepStrategy::First)
+        .group_by(build_group.clone())
+        .agg([col(BUILD_DURATION).sum().alias(GROUP_BUILD_SECONDS)]);
+
+    let mut join_args = JoinArgs::new(JoinType::Left);
+    join_args.nulls_equal = true;
+    let mut out = stats
+        .join(denominators, &build_group, &build_group, join_args)
+        .with_column(ratio(col("totalSeconds"), col(GROUP_BUILD_SECONDS)).alias("share"));
+    if keys.contains(&GroupKey::Phase) {
+        out = out.with_column(phase_rank(col(PHASE_TYPE)).alias(PHASE_RANK));
+    }
+
+    let mut select: Vec<Expr> = keys.iter().map(|k| col(k.name())).collect();
+    select.extend(
+        [
+            "count",
+            "mean",
+            "p50",
+            "p90",
+            "p95",
+            "p99",
+            "max",
+            "totalSeconds",
+            "share",
+        ]
+        .map(col),
+    );
+    out.sort_by_exprs(key_sort_exprs(&keys), sort_options())
+        .select(select)
+        .collect()
+}
+
+/// Overhead versus execution time per group of build-level keys.
+///
+/// Overhead is `builds.overheadSeconds` (SUBMITTED + QUEUED + PROVISIONING)
+/// and execution `builds.executionSeconds` (DOWNLOAD_SOURCE ... FINALIZING),
+/// as defined in `ANALYTICS.md`. Filters are applied with
+/// [`Filters::builds`]. `keys` must all be build-level: [`GroupKey::Phase`]
+/// gives an `InvalidOperation` error. An empty slice gives one overall row.
+///
+/// Columns, in order: the key columns, then
+/// - `builds` (Int64): builds in the group (with or without values);
+/// - `overheadP50`, `overheadP95`, `overheadMean`, `overheadTotal`
+///   (Float64): over the builds with a non-null `overheadSeconds`
+///   (linear-interpolation percentiles; null without values; the total is
+///   0.0 without values);
+/// - `executionP50`, `executionP95`, `executionMean`, `executionTotal`:
+///   likewise over `executionSeconds`;
+/// - `overheadShare` (Float64): `overheadTotal / (overheadTotal +
+///   executionTotal)`, null when that denominator is 0.
+///
+/// Rows are sorted by the keys, ascending, nulls last.
+pub fn overhead_split(
+    frames: &Frames,
+    filters: &Filters,
+    keys: &[GroupKey],
+) -> PolarsResult<DataFrame> {
+    let keys = dedup_keys(keys);
+    require_build_level(&keys, "overhead_split")?;
+    let mut select: Vec<Expr> = vec![lit(true).alias(ALL_KEY), col(OVERHEAD), col(EXECUTION)];
+    select.extend(keys.iter().filter_map(|k| k.build_expr()));
+    let mut group: Vec<Expr> = vec![col(ALL_KEY)];
+    group.extend(keys.iter().map(|k| col(k.name())));
+
+    let o = || col(OVERHEAD);
+    let e = || col(EXECUTION);
+    let mut out_cols: Vec<Expr> = keys.iter().map(|k| col(k.name())).collect();
+    out_cols.extend(
+        [
+            "builds",
+            "overheadP50",
+            "overheadP95",
+            "overheadMean",
+            "overheadTotal",
+            "executionP50",
+            "executionP95",
+            "executionMean",
+            "executionTotal",
+            "overheadShare",
+        ]
+        .map(col),
+    );
+    filters
+        .builds(&frames.builds)
+        .select(select)
+        .group_by(group)
+        .agg([
+            len().cast(DataType::Int64).alias("builds"),
+            pct(o(), 0.5).alias("overheadP50"),
+            pct(o(), 0.95).alias("overheadP95"),
+            o().mean().alias("overheadMean"),
+            o().sum().alias("overheadTotal"),
+            pct(e(), 0.5).alias("executionP50"),
+            pct(e(), 0.95).alias("executionP95"),
+            e().mean().alias("executionMean"),
+            e().sum().alias("executionTotal"),
+        ])
+        .with_column(
+            ratio(
+                col("overheadTotal"),
+                col("overheadTotal") + col("executionTotal"),
+            )
+            .alias("overheadShare"),
+        )
+        .sort_by_exprs(key_sort_exprs(&keys), sort_options())
+        .select(out_cols)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::testutil::*;
+    use crate::filter::TimeBucket;
+
+    const STAT_COLS: [&str; 9] = [
+        "count",
+        "mean",
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "max",
+        "totalSeconds",
+        "share",
+    ];
+
+    #[test]
+    fn percentiles_use_linear_interpolation() {
+        // BUILD phase durations 1, 2, 3, 4, 10 over five builds of 100 s.
+        let builds: Vec<B> = [1.0, 2.0, 3.0, 4.0, 10.0]
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                b(&format!("p:{i}"), "p", "SUCCEEDED", 0, Some(100)).phases(&[("BUILD", *d)])
+            })
+            .collect();
+        let out =
+            phase_timing(&frames(&builds), &Filters::default(), &DEFAULT_TIMING_KEYS).unwrap();
+        let mut expected = vec![PROJECT.to_string(), PHASE_TYPE.to_string()];
+        expected.extend(STAT_COLS.map(String::from));
+        assert_eq!(names(&out), expected);
+        assert_eq!(out.height(), 1);
+        assert_eq!(i64s(&out, "count"), [Some(5)]);
+        // Sorted 1 2 3 4 10, n = 5, rank = q * (n - 1):
+        // mean = 20 / 5 = 4; p50: rank 2 -> 3;
+        // p90: rank 3.6 -> 4 + 0.6 * (10 - 4) = 7.6;
+        // p95: rank 3.8 -> 4 + 0.8 * 6 = 8.8; p99: rank 3.96 -> 4 + 0.96 * 6 = 9.76;
+        // max 10, total 20, share = 20 / (5 builds * 100 s) = 0.04.
+        for (c, v) in [
+            ("mean", 4.0),
+            ("p50", 3.0),
+            ("p90", 7.6),
+            ("p95", 8.8),
+            ("p99", 9.76),
+            ("max", 10.0),
+            ("totalSeconds", 20.0),
+            ("share", 0.04),
+        ] {
+            assert_close(&f64s(&out, c), &[Some(v)]);
+        }
+    }
+
+    #[test]
+    fn phases_in_api_order_and_completed_has_no_duration() {
+        let fr = frames(&[b("p:1", "p", "SUCCEEDED", 0, Some(60)).phases(&[
+            ("ZZZ_CUSTOM", 1.0),
+            ("COMPLETED", 0.0),
+            ("BUILD", 30.0),
+            ("AAA_CUSTOM", 2.0),
+            ("FINALIZING", 3.0),
+            ("SUBMITTED", 4.0),
+            ("DOWNLOAD_SOURCE", 5.0),
+            ("QUEUED", 6.0),
+        ])]);
+        let out = phase_timing(&fr, &Filters::default(), &[GroupKey::Phase]).unwrap();
+        let order: Vec<Option<String>> = [
+            "SUBMITTED",
+            "QUEUED",
+            "DOWNLOAD_SOURCE",
+            "BUILD",
+            "FINALIZING",
+            "COMPLETED",
+            "AAA_CUSTOM",
+            "ZZZ_CUSTOM",
+        ]
+        .iter()
+        .map(|s| Some(s.to_string()))
+        .collect();
+        assert_eq!(strs(&out, PHASE_TYPE), order);
+        // COMPLETED (row 5): count 0, statistics null, empty total 0.0, share 0 / 60 = 0.
+        assert_eq!(i64s(&out, "count")[5], Some(0));
+        for c in ["mean", "p50", "p90", "p95", "p99", "max"] {
+            assert_eq!(f64s(&out, c)[5], None, "{c}");
+        }
+        assert_eq!(f64s(&out, "totalSeconds")[5], Some(0.0));
+        assert_eq!(f64s(&out, "share")[5], Some(0.0));
+        // BUILD (row 3): 30 / 60 = 0.5.
+        assert_close(&f64s(&out, "share")[3..4], &[Some(0.5)]);
+    }
+
+    #[test]
+    fn share_of_the_group_build_time() {
+        let fr = frames(&[
+            // p: builds of 100 s and 50 s -> denominator 150.
+            b("p:1", "p", "SUCCEEDED", 0, Some(100))
+                .phases(&[("SUBMITTED", 10.0), ("BUILD", 80.0)]),
+            b("p:2", "p", "FAILED", 200, Some(250)).phases(&[("SUBMITTED", 5.0), ("BUILD", 40.0)]),
+            // q: one build of 20 s, and a running one (no endTime) that adds
+            // nothing to the denominator.
+            b("q:1", "q", "SUCCEEDED", 0, Some(20)).phases(&[("BUILD", 10.0)]),
+            b("q:2", "q", "IN_PROGRESS", 0, None).phases(&[("BUILD", 5.0)]),
+        ]);
+        let out = phase_timing(&fr, &Filters::default(), &DEFAULT_TIMING_KEYS).unwrap();
+        assert_eq!(
+            strs(&out, PROJECT),
+            [Some("p"), Some("p"), Some("q")].map(|s| s.map(String::from))
+        );
+        assert_eq!(
+            strs(&out, PHASE_TYPE),
+            [Some("SUBMITTED"), Some("BUILD"), Some("BUILD")].map(|s| s.map(String::from))
+        );
+        // p SUBMITTED: 15 / 150 = 0.1; p BUILD: 120 / 150 = 0.8;
+        // q BUILD: (10 + 5) / 20 = 0.75.
+        assert_close(
+            &f64s(&out, "totalSeconds"),
+            &[Some(15.0), Some(120.0), Some(15.0)],
+        );
+        assert_close(&f64s(&out, "share"), &[Some(0.1), Some(0.8), Some(0.75)]);
+
+        // Phase key only: denominator = all builds, 100 + 50 + 20 = 170.
+        let out = phase_timing(&fr, &Filters::default(), &[GroupKey::Phase]).unwrap();
+        // SUBMITTED 15 / 170; BUILD (80 + 40 + 10 + 5) = 135 / 170.
+        assert_close(
+            &f64s(&out, "share"),
+            &[Some(15.0 / 170.0), Some(135.0 / 170.0)],
+        );
+
+        // No keys: one overall row, 150 s of phases / 170 s of builds.
+        let out = phase_timing(&fr, &Filters::default(), &[]).unwrap();
+        assert_eq!(names(&out), STAT_COLS.map(String::from));
+        assert_eq!(i64s(&out, "count"), [Some(6)]);
+        assert_close(&f64s(&out, "share"), &[Some(150.0 / 170.0)]);
+    }
+
+    #[test]
+    fn build_level_keys_and_time_buckets() {
+        let fr = frames(&[
+            b("p:1", "p", "SUCCEEDED", 0, Some(10))
+                .compute("SMALL")
+                .phases(&[("BUILD", 4.0)]),
+            b("p:2", "p", "SUCCEEDED", 3600, Some(3610))
+                .compute("SMALL")
+                .phases(&[("BUILD", 6.0)]),
+            b("p:3", "p", "SUCCEEDED", DAY + 5, Some(DAY + 15))
+                .compute("LARGE")
+                .phases(&[("BUILD", 1.0)]),
+            // No compute type: a null key, sorted last.
+            b("p:4", "p", "SUCCEEDED", DAY, Some(DAY + 10)).phases(&[("BUILD", 2.0)]),
+        ]);
+        let keys = [
+            GroupKey::Time(TimeBucket::Day),
+            GroupKey::ComputeType,
+            GroupKey::Phase,
+        ];
+        let out = phase_timing(&fr, &Filters::default(), &keys).unwrap();
+        let mut expected = vec!["day".to_string(), COMPUTE_TYPE.into(), PHASE_TYPE.into()];
+        expected.extend(STAT_COLS.map(String::from));
+        assert_eq!(names(&out), expected);
+        assert_eq!(out.column("day").unwrap().dtype(), &DataType::Date);
+        // Day 0 SMALL (4, 6); day 1 LARGE (1); day 1 null (2).
+        assert_eq!(
+            strs(&out, COMPUTE_TYPE),
+            [Some("SMALL"), Some("LARGE"), None].map(|s| s.map(String::from))
+        );
+        assert_eq!(i64s(&out, "count"), [Some(2), Some(1), Some(1)]);
+        // mean (4 + 6) / 2 = 5; share 10 / (10 + 10) = 0.5; 1 / 10; 2 / 10.
+        assert_close(&f64s(&out, "mean"), &[Some(5.0), Some(1.0), Some(2.0)]);
+        assert_close(&f64s(&out, "share"), &[Some(0.5), Some(0.1), Some(0.2)]);
+        let days = out.column("day").unwrap().cast(&DataType::Int32).unwrap();
+        // 2024-01-01 is day 19723 since the epoch.
+        let days: Vec<Option<i32>> = days.i32().unwrap().iter().collect();
+        assert_eq!(days, [Some(19723), Some(19724), Some(19724)]);
+    }
+
+    #[test]
+    fn filters_apply_to_phases() {
+        let fr = frames(&[
+            b("p:1", "p", "SUCCEEDED", 0, Some(10)).phases(&[("BUILD", 1.0)]),
+            b("p:2", "p", "FAILED", 100, Some(110)).phases(&[("BUILD", 2.0)]),
+            b("p:3", "p", "SUCCEEDED", 200, Some(210)).phases(&[("BUILD", 4.0)]),
+            b("q:1", "q", "SUCCEEDED", 0, Some(10)).phases(&[("BUILD", 8.0)]),
+        ]);
+        let total = |f: Filters| {
+            let out = phase_timing(&fr, &f, &[GroupKey::Phase]).unwrap();
+            f64s(&out, "totalSeconds")
+        };
+        let projects = Filters {
+            projects: Some(vec!["p".into()]),
+            ..Filters::default()
+        };
+        // 1 + 2 + 4
+        assert_eq!(total(projects), [Some(7.0)]);
+        let range = Filters {
+            since_micros: Some(micros(100)),
+            until_micros: Some(micros(200)),
+            ..Filters::default()
+        };
+        // Only p:2 starts in [100, 200).
+        assert_eq!(total(range), [Some(2.0)]);
+        let statuses = Filters {
+            statuses: Some(vec!["SUCCEEDED".into()]),
+            ..Filters::default()
+        };
+        // 1 + 4 + 8
+        assert_eq!(total(statuses), [Some(13.0)]);
+        let nothing = Filters {
+            projects: Some(vec!["nope".into()]),
+            ..Filters::default()
+        };
+        assert_eq!(total(nothing), Vec::<Option<f64>>::new());
+    }
+
+    #[test]
+    fn zero_builds_give_empty_frames() {
+        let fr = frames(&[]);
+        let out = phase_timing(&fr, &Filters::default(), &DEFAULT_TIMING_KEYS).unwrap();
+        assert_eq!(out.height(), 0);
+        assert_eq!(names(&out)[..2], [PROJECT, PHASE_TYPE]);
+        assert_eq!(out.width(), 11);
+        let out = overhead_split(&fr, &Filters::default(), &[GroupKey::Project]).unwrap();
+        assert_eq!(out.height(), 0);
+        assert_eq!(out.width(), 11);
+    }
+
+    #[test]
+    fn overhead_split_per_project() {
+        let fr = frames(&[
+            // overhead 1 + 2 + 3 = 6, execution 10 + 20 = 30
+            b("p:1", "p", "SUCCEEDED", 0, Some(40)).phases(&[
+                ("SUBMITTED", 1.0),
+                ("QUEUED", 2.0),
+                ("PROVISIONING", 3.0),
+                ("DOWNLOAD_SOURCE", 10.0),
+                ("BUILD", 20.0),
+                ("COMPLETED", 0.0),
+            ]),
+            // overhead 4, execution 50
+            b("p:2", "p", "FAILED", 0, Some(60)).phases(&[("QUEUED", 4.0), ("BUILD", 50.0)]),
+            // no phases: both null, still counted in builds
+            b("p:3", "p", "SUCCEEDED", 0, Some(60)),
+            // q: overhead 0, no execution
+            b("q:1", "q", "FAULT", 0, Some(1)).phases(&[("SUBMITTED", 0.0)]),
+        ]);
+        let out = overhead_split(&fr, &Filters::default(), &[GroupKey::Project]).unwrap();
+        assert_eq!(
+            names(&out),
+            [
+                PROJECT,
+                "builds",
+                "overheadP50",
+                "overheadP95",
+                "overheadMean",
+                "overheadTotal",
+                "executionP50",
+                "executionP95",
+                "executionMean",
+                "executionTotal",
+                "overheadShare",
+            ]
+        );
+        assert_eq!(i64s(&out, "builds"), [Some(3), Some(1)]);
+        // p overhead 4, 6: p50 = 5, p95 = 4 + 0.95 * 2 = 5.9, mean 5, total 10.
+        assert_close(&f64s(&out, "overheadP50"), &[Some(5.0), Some(0.0)]);
+        assert_close(&f64s(&out, "overheadP95"), &[Some(5.9), Some(0.0)]);
+        assert_close(&f64s(&out, "overheadMean"), &[Some(5.0), Some(0.0)]);
+        assert_close(&f64s(&out, "overheadTotal"), &[Some(10.0), Some(0.0)]);
+        // p execution 30, 50: p50 40, p95 30 + 0.95 * 20 = 49; q has none.
+        assert_close(&f64s(&out, "executionP50"), &[Some(40.0), None]);
+        assert_close(&f64s(&out, "executionP95"), &[Some(49.0), None]);
+        assert_close(&f64s(&out, "executionTotal"), &[Some(80.0), Some(0.0)]);
+        // p: 10 / (10 + 80); q: 0 / 0 -> null.
+        assert_close(&f64s(&out, "overheadShare"), &[Some(10.0 / 90.0), None]);
+
+        let err = overhead_split(&fr, &Filters::default(), &[GroupKey::Phase]);
+        assert!(err.is_err());
+    }
+}
