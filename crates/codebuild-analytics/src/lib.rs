@@ -2,6 +2,7 @@
 //! frames and analyse them.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod filter;
 pub mod frames;
 
