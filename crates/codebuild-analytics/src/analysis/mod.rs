@@ -5,4 +5,5 @@
 //! a deterministic row order. Metric definitions follow `ANALYTICS.md`
 //! exactly; the choices it leaves open are documented on each function.
 
+pub mod flaky;
 pub mod retry;
