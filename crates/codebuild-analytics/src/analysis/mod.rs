@@ -6,4 +6,5 @@
 //! exactly; the choices it leaves open are documented on each function.
 
 pub mod flaky;
+pub mod recovery;
 pub mod retry;
