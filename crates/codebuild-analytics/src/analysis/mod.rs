@@ -5,6 +5,7 @@
 //! a deterministic row order. Metric definitions follow `ANALYTICS.md`
 //! exactly; the choices it leaves open are documented on each function.
 
+pub mod capacity;
 pub mod flaky;
 pub mod recovery;
 pub mod retry;
