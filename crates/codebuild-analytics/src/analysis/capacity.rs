@@ -49,6 +49,8 @@ fn counts(base: LazyFrame, keys: &[Expr], names: &[&str]) -> PolarsResult<DataFr
 /// `startTime` are left out; builds without `projectName` only count
 /// toward the overall rows. Sorted by `projectName` (overall rows first),
 /// then `day`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn builds_per_day(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let base = filters
         .builds(&frames.builds)
@@ -65,6 +67,8 @@ pub fn builds_per_day(frames: &Frames, filters: &Filters) -> PolarsResult<DataFr
 /// `startTime` are left out; builds without `projectName` only count toward
 /// the overall rows. Sorted by `projectName` (overall first),
 /// `weekday`, `hour`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn builds_per_hour_of_week(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let base = filters
         .builds(&frames.builds)
@@ -178,6 +182,8 @@ pub fn peak_concurrency(frames: &Frames, filters: &Filters) -> PolarsResult<Data
 /// (a retry is also succeeded or failed) and do not add up to the total
 /// (`STOPPED` and other statuses are only in the total). Sorted by compute
 /// type, nulls first.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn build_minutes(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let minutes = || col(DURATION) / lit(60.0);
     let retried = col(RETRY_NUMBER)

@@ -124,6 +124,8 @@ pub fn flaky_commits(frames: &Frames, filters: &Filters) -> PolarsResult<DataFra
 ///
 /// Projects whose filtered builds have no `resolvedSourceVersion` do not
 /// appear. Sorted by `projectName`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn flaky_rate(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let commits = filters
         .builds(&frames.builds)
@@ -299,6 +301,8 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
 /// and `rescueRate` = rescued / afterFailure (Float64, null when
 /// afterFailure is 0). Projects without rebuilds do not appear. Sorted by
 /// `projectName`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn manual_rebuild_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let after_failure = col("previousStatus")
         .is_in(

@@ -190,6 +190,8 @@ pub fn red_periods(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame
 ///
 /// Projects appear when they have at least one such build. Sorted by
 /// `projectName`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn recovery_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let (periods, tallies) = scan(frames, filters)?;
     #[derive(Default)]

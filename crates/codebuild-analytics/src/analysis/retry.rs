@@ -480,6 +480,8 @@ pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFram
 /// recovered / chainsWithRetries (null when 0), `exhausted` (chains, of any
 /// length), `minutesWasted` = sum(wastedSeconds) / 60 (Float64). Sorted by
 /// `projectName`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn retry_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let chains = retry_chains(frames, filters)?;
     let count = |e: Expr| e.cast(DataType::Int64).sum();
@@ -853,20 +855,25 @@ mod tests {
             b("q:w", "FAILED", 105, 115).num(0, 1).next("q:u"),
             b("q:u", "FAILED", 120, 130).num(1, 1).prev("q:v"),
             b("q:clean", "FAILED", 200, 210),
+            // two builds both name r:a as their previous
+            b("r:a", "FAILED", 300, 310).num(0, 1),
+            b("r:b", "FAILED", 320, 330).num(1, 1).prev("r:a"),
+            b("r:c", "SUCCEEDED", 340, 350).num(1, 1).prev("r:a"),
         ]);
         let df = retry_chains(&f, &Filters::default()).unwrap();
-        assert_eq!(col_str(&df, "chainId"), ["p:a", "q:v", "q:clean"]);
+        assert_eq!(col_str(&df, "chainId"), ["p:a", "q:v", "q:clean", "r:a"]);
         // all claimants join the component, ordered by number, then start
         assert_eq!(
             members(&df),
             vec![
                 vec!["p:a", "p:b", "p:t"],
                 vec!["q:v", "q:w", "q:u"],
-                vec!["q:clean"]
+                vec!["q:clean"],
+                vec!["r:a", "r:b", "r:c"],
             ]
         );
-        assert_eq!(col_b(&df, "conflicting"), [true, true, false]);
-        assert_eq!(col_b(&df, "cyclic"), [false, false, false]);
+        assert_eq!(col_b(&df, "conflicting"), [true, true, false, true]);
+        assert_eq!(col_b(&df, "cyclic"), [false; 4]);
     }
 
     #[test]
@@ -973,7 +980,9 @@ mod tests {
             &DataType::List(Box::new(DataType::String))
         );
         assert_eq!(df.column(START).unwrap().dtype(), &time_dtype());
-        assert_eq!(retry_summary(&f, &Filters::default()).unwrap().height(), 0);
+        let s = retry_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(s.shape(), (0, 9));
+        assert_eq!(s.column("retryRate").unwrap().dtype(), &DataType::Float64);
     }
 
     #[test]
