@@ -16,7 +16,10 @@ fn sample() -> Archive {
 
 fn csv(mut df: DataFrame) -> String {
     let mut out = Vec::new();
-    CsvWriter::new(&mut out).with_float_precision(Some(4)).finish(&mut df).unwrap();
+    CsvWriter::new(&mut out)
+        .with_float_precision(Some(4))
+        .finish(&mut df)
+        .unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -28,11 +31,29 @@ fn sample_archive_reports() {
     assert_eq!(a.report.builds_kept, 2000);
     assert_eq!(a.report.duplicates_dropped, 33);
     assert!(a.report.balances());
-    insta::assert_snapshot!("phase_timing", csv(timing::phase_timing(f, &none, &timing::DEFAULT_TIMING_KEYS).unwrap()));
-    insta::assert_snapshot!("overhead_split", csv(timing::overhead_split(f, &none, &[GroupKey::Project]).unwrap()));
+    insta::assert_snapshot!(
+        "phase_timing",
+        csv(timing::phase_timing(f, &none, &timing::DEFAULT_TIMING_KEYS).unwrap())
+    );
+    insta::assert_snapshot!(
+        "overhead_split",
+        csv(timing::overhead_split(f, &none, &[GroupKey::Project]).unwrap())
+    );
     insta::assert_snapshot!("outcomes", csv(outcomes::outcomes(f, &none, None).unwrap()));
-    insta::assert_snapshot!("outcomes_weekly", csv(outcomes::outcomes(f, &none, Some(TimeBucket::Week)).unwrap()));
-    insta::assert_snapshot!("failures_by_phase", csv(failures::failures_by_phase(f, &none).unwrap()));
-    insta::assert_snapshot!("top_failure_reasons", csv(failures::top_failure_reasons(f, &none, 15).unwrap()));
-    insta::assert_snapshot!("failure_rates_compute_type", csv(failures::failure_rates(f, &none, GroupKey::ComputeType).unwrap()));
+    insta::assert_snapshot!(
+        "outcomes_weekly",
+        csv(outcomes::outcomes(f, &none, Some(TimeBucket::Week)).unwrap())
+    );
+    insta::assert_snapshot!(
+        "failures_by_phase",
+        csv(failures::failures_by_phase(f, &none).unwrap())
+    );
+    insta::assert_snapshot!(
+        "top_failure_reasons",
+        csv(failures::top_failure_reasons(f, &none, 15).unwrap())
+    );
+    insta::assert_snapshot!(
+        "failure_rates_compute_type",
+        csv(failures::failure_rates(f, &none, GroupKey::ComputeType).unwrap())
+    );
 }

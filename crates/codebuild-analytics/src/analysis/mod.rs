@@ -22,8 +22,12 @@ use polars::prelude::*;
 use crate::filter::TimeBucket;
 use crate::frames::col_names::*;
 
+pub mod capacity;
 pub mod failures;
+pub mod flaky;
 pub mod outcomes;
+pub mod recovery;
+pub mod retry;
 pub mod timing;
 
 #[cfg(test)]

@@ -1,0 +1,1000 @@
+//! Auto-retry chains: which builds retry which, and what the retries bought.
+//!
+//! Follows the "Retry chains (auto-retry)" section of `ANALYTICS.md` exactly;
+//! the choices it leaves open are documented on each function.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use polars::prelude::*;
+
+use super::{COMPLETED_STATUSES, FAILURE_STATUSES};
+
+use crate::filter::Filters;
+use crate::frames::col_names::*;
+use crate::frames::{Frames, time_dtype};
+
+/// `true` for `FAILED`, `FAULT` and `TIMED_OUT`.
+pub(crate) fn is_failure(status: Option<&str>) -> bool {
+    status.is_some_and(|s| FAILURE_STATUSES.contains(&s))
+}
+
+/// `true` for `SUCCEEDED`.
+pub(crate) fn is_success(status: Option<&str>) -> bool {
+    status == Some("SUCCEEDED")
+}
+
+/// `true` for a completed status.
+pub(crate) fn is_completed(status: Option<&str>) -> bool {
+    status.is_some_and(|s| COMPLETED_STATUSES.contains(&s))
+}
+
+/// A lazy boolean expression: `buildStatus` is a failure (null status: false).
+pub(crate) fn failure_expr() -> Expr {
+    col(STATUS)
+        .is_in(
+            lit(Series::new("f".into(), FAILURE_STATUSES)).implode(false),
+            false,
+        )
+        .fill_null(lit(false))
+}
+
+/// A lazy boolean expression: `buildStatus` is `SUCCEEDED` (null status: false).
+pub(crate) fn success_expr() -> Expr {
+    col(STATUS).eq(lit("SUCCEEDED")).fill_null(lit(false))
+}
+
+/// The values of a column as owned strings.
+pub(crate) fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    let c = df.column(name)?.cast(&DataType::String)?;
+    Ok(c.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+}
+
+/// The values of an integer column as `i64`.
+pub(crate) fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+
+/// The values of a numeric column as `f64`.
+pub(crate) fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().collect())
+}
+
+/// The values of a time column as microseconds since the epoch (UTC).
+pub(crate) fn times(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df
+        .column(name)?
+        .cast(&time_dtype())?
+        .cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+
+/// A time column (`Datetime(Microseconds, UTC)`) from microseconds.
+pub(crate) fn time_series(name: &str, micros: Vec<Option<i64>>) -> PolarsResult<Column> {
+    Series::new(name.into(), micros)
+        .cast(&time_dtype())
+        .map(Column::from)
+}
+
+/// Microseconds to seconds.
+pub(crate) fn secs(micros: i64) -> f64 {
+    micros as f64 / 1e6
+}
+
+/// Sort options used by every analysis: ascending, nulls first, stable.
+pub(crate) fn sort_opts() -> SortMultipleOptions {
+    SortMultipleOptions::default()
+        .with_nulls_last(false)
+        .with_maintain_order(true)
+}
+
+/// For each row of `builds`, whether it passes `filters` (via [`Filters::builds`]).
+pub(crate) fn passing_rows(builds: &DataFrame, filters: &Filters) -> PolarsResult<Vec<bool>> {
+    let mut mask = vec![false; builds.height()];
+    let indexed = builds.with_row_index("__row".into(), None)?;
+    let kept = filters
+        .builds(&indexed)
+        .select([col("__row").cast(DataType::Int64)])
+        .collect()?;
+    for row in ints(&kept, "__row")?.into_iter().flatten() {
+        mask[row as usize] = true;
+    }
+    Ok(mask)
+}
+
+/// The columns the chain computation reads, one entry per build row.
+pub(crate) struct BuildCols {
+    /// `id`.
+    pub id: Vec<Option<String>>,
+    /// `arn`.
+    pub arn: Vec<Option<String>>,
+    /// `projectName`.
+    pub project: Vec<Option<String>>,
+    /// `buildStatus`.
+    pub status: Vec<Option<String>>,
+    /// `startTime` (µs).
+    pub start: Vec<Option<i64>>,
+    /// `endTime` (µs).
+    pub end: Vec<Option<i64>>,
+    /// `autoRetryConfig.autoRetryNumber`.
+    pub number: Vec<Option<i64>>,
+    /// `autoRetryConfig.autoRetryLimit`.
+    pub limit: Vec<Option<i64>>,
+    /// `autoRetryConfig.nextAutoRetry`.
+    pub next: Vec<Option<String>>,
+    /// `autoRetryConfig.previousAutoRetry`.
+    pub prev: Vec<Option<String>>,
+    /// `durationSeconds`.
+    pub duration: Vec<Option<f64>>,
+}
+
+impl BuildCols {
+    /// Extracts the columns from a builds frame.
+    pub(crate) fn new(builds: &DataFrame) -> PolarsResult<Self> {
+        Ok(Self {
+            id: strings(builds, ID)?,
+            arn: strings(builds, ARN)?,
+            project: strings(builds, PROJECT)?,
+            status: strings(builds, STATUS)?,
+            start: times(builds, START)?,
+            end: times(builds, END)?,
+            number: ints(builds, RETRY_NUMBER)?,
+            limit: ints(builds, RETRY_LIMIT)?,
+            next: strings(builds, NEXT_RETRY)?,
+            prev: strings(builds, PREVIOUS_RETRY)?,
+            duration: floats(builds, DURATION)?,
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.id.len()
+    }
+}
+
+/// The retry chains of a whole builds frame.
+pub(crate) struct Chains {
+    /// Per build row: index of its chain in `members`.
+    pub chain_of: Vec<usize>,
+    /// Per build row: 0-based position in its chain.
+    pub position: Vec<usize>,
+    /// Per chain: its member rows in chain order.
+    pub members: Vec<Vec<usize>>,
+    /// Per chain: a link points at an ARN not in the frame.
+    pub incomplete: Vec<bool>,
+    /// Per chain: the links form a directed cycle.
+    pub cyclic: Vec<bool>,
+    /// Per chain: a member is claimed by two builds, or claims two.
+    pub conflicting: Vec<bool>,
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+fn union(parent: &mut [usize], size: &mut [usize], a: usize, b: usize) {
+    let (mut ra, mut rb) = (find(parent, a), find(parent, b));
+    if ra == rb {
+        return;
+    }
+    if size[ra] < size[rb] {
+        std::mem::swap(&mut ra, &mut rb);
+    }
+    parent[rb] = ra;
+    size[ra] += size[rb];
+}
+
+impl Chains {
+    /// Builds the chains: union-find over the links, Kahn's algorithm for
+    /// cycles, sets of claimed neighbours for conflicts. O(n log n) overall
+    /// (the log for ordering members); no recursion.
+    pub(crate) fn new(b: &BuildCols) -> Self {
+        let n = b.len();
+        let mut by_arn: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (i, arn) in b.arn.iter().enumerate() {
+            if let Some(arn) = arn {
+                by_arn.entry(arn.as_str()).or_insert(i);
+            }
+        }
+        let mut dangling = vec![false; n];
+        let mut edges: HashSet<(usize, usize)> = HashSet::new();
+        // Claimed ARNs of each build's predecessor / successor, from both sides.
+        let mut preds: Vec<Vec<&str>> = vec![Vec::new(); n];
+        let mut succs: Vec<Vec<&str>> = vec![Vec::new(); n];
+        for i in 0..n {
+            if let Some(next) = b.next[i].as_deref() {
+                succs[i].push(next);
+                match by_arn.get(next) {
+                    Some(&j) => {
+                        edges.insert((i, j));
+                        if let Some(arn) = b.arn[i].as_deref() {
+                            preds[j].push(arn);
+                        }
+                    }
+                    None => dangling[i] = true,
+                }
+            }
+            if let Some(prev) = b.prev[i].as_deref() {
+                preds[i].push(prev);
+                match by_arn.get(prev) {
+                    Some(&j) => {
+                        edges.insert((j, i));
+                        if let Some(arn) = b.arn[i].as_deref() {
+                            succs[j].push(arn);
+                        }
+                    }
+                    None => dangling[i] = true,
+                }
+            }
+        }
+        let claimed_twice = |v: &mut Vec<&str>| {
+            v.sort_unstable();
+            v.dedup();
+            v.len() > 1
+        };
+        let conflict_node: Vec<bool> = (0..n)
+            .map(|i| claimed_twice(&mut preds[i]) | claimed_twice(&mut succs[i]))
+            .collect();
+
+        // Components.
+        let mut parent: Vec<usize> = (0..n).collect();
+        let mut size = vec![1usize; n];
+        let mut edge_list: Vec<(usize, usize)> = edges.into_iter().collect();
+        edge_list.sort_unstable();
+        for &(a, c) in &edge_list {
+            union(&mut parent, &mut size, a, c);
+        }
+
+        // Directed cycles: nodes Kahn's algorithm cannot remove are on or
+        // after a cycle, so their component is cyclic.
+        let mut indeg = vec![0usize; n];
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &(a, c) in &edge_list {
+            indeg[c] += 1;
+            out[a].push(c);
+        }
+        let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+        while let Some(i) = queue.pop_front() {
+            for &j in &out[i] {
+                indeg[j] -= 1;
+                if indeg[j] == 0 {
+                    queue.push_back(j);
+                }
+            }
+        }
+
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut root_chain: HashMap<usize, usize> = HashMap::new();
+        let chain_of: Vec<usize> = (0..n)
+            .map(|i| {
+                let r = find(&mut parent, i);
+                let c = *root_chain.entry(r).or_insert_with(|| {
+                    members.push(Vec::new());
+                    members.len() - 1
+                });
+                members[c].push(i);
+                c
+            })
+            .collect();
+        let m = members.len();
+        let (mut incomplete, mut cyclic, mut conflicting) =
+            (vec![false; m], vec![false; m], vec![false; m]);
+        for (i, &c) in chain_of.iter().enumerate() {
+            incomplete[c] |= dangling[i];
+            cyclic[c] |= indeg[i] > 0;
+            conflicting[c] |= conflict_node[i];
+        }
+        let mut position = vec![0usize; n];
+        for chain in &mut members {
+            chain.sort_by(|&x, &y| {
+                let key = |i: usize| {
+                    (
+                        b.number[i].is_none(),
+                        b.number[i],
+                        b.start[i].is_none(),
+                        b.start[i],
+                        b.id[i].as_deref(),
+                        i,
+                    )
+                };
+                key(x).cmp(&key(y))
+            });
+            for (p, &i) in chain.iter().enumerate() {
+                position[i] = p;
+            }
+        }
+        Chains {
+            chain_of,
+            position,
+            members,
+            incomplete,
+            cyclic,
+            conflicting,
+        }
+    }
+}
+
+/// `builds` with two more columns: `__chain` (Int64, the build's chain,
+/// computed over the whole frame) and `__pos` (Int64, its position in the
+/// chain, 0 = root).
+pub(crate) fn with_chain_columns(builds: &DataFrame) -> PolarsResult<(DataFrame, Chains)> {
+    let chains = Chains::new(&BuildCols::new(builds)?);
+    let mut df = builds.clone();
+    df.with_column(Column::new(
+        "__chain".into(),
+        chains
+            .chain_of
+            .iter()
+            .map(|&c| c as i64)
+            .collect::<Vec<_>>(),
+    ))?;
+    df.with_column(Column::new(
+        "__pos".into(),
+        chains
+            .position
+            .iter()
+            .map(|&c| c as i64)
+            .collect::<Vec<_>>(),
+    ))?;
+    Ok((df, chains))
+}
+
+/// One row per auto-retry chain whose root passes `filters`.
+///
+/// Follows the "Retry chains" definitions of `ANALYTICS.md` exactly:
+///
+/// - **Links**: A → B when A's `autoRetryConfig.nextAutoRetry` is B's `arn`
+///   *or* B's `autoRetryConfig.previousAutoRetry` is A's `arn`; either side
+///   suffices. Links are resolved against the **whole archive**
+///   (`frames.builds`), not the filtered builds; the filters then select
+///   chains **by their root** (a chain is kept when its root passes the
+///   filters; its other members are kept with it whether or not they pass).
+/// - **Chain** = connected component of the links (union-find), ordered by
+///   `autoRetryNumber` (nulls last), then `startTime` (nulls last), then
+///   `id`. Every build belongs to exactly one chain; a build without links is
+///   a chain of length 1. The root is the first member, the final the last.
+/// - **incomplete**: some member's `nextAutoRetry` or `previousAutoRetry` is
+///   an ARN that is not in the archive. A missing middle member therefore
+///   splits a chain in two (nothing links the parts), and both parts are
+///   incomplete; the second part's root is the first build after the gap.
+/// - **cyclic**: the links contain a directed cycle (including a build that
+///   names itself). Detected with Kahn's algorithm; never a hang.
+/// - **conflicting**: some member is claimed by two builds (two distinct
+///   predecessor ARNs, from its own `previousAutoRetry` and the
+///   `nextAutoRetry` of others, dangling ARNs included) or claims two
+///   successors (likewise). Every claimed link is still honoured, so the
+///   component contains all the claimants, ordered as above.
+/// - **recovered**: root status is a failure (`FAILED`, `FAULT`,
+///   `TIMED_OUT`) and final status is `SUCCEEDED`.
+/// - **exhausted**: final status is a failure and its `autoRetryNumber`
+///   equals its `autoRetryLimit` (false when either is null). A lone failed
+///   build with limit 0 and number 0 is therefore exhausted.
+/// - **wastedSeconds**: sum of `durationSeconds` of the members before the
+///   final one, nulls ignored (0 for a chain of length 1).
+/// - **timeToGreenSeconds**: final `endTime` - root `startTime`, only when
+///   recovered (null otherwise or when either time is missing).
+///
+/// Columns: `chainId` (String, the root's id), `projectName` (root's),
+/// `startTime` (root's), `length` (Int64), `memberIds` (List(String), chain
+/// order), `rootStatus`, `finalStatus`, `recovered`, `exhausted`,
+/// `wastedSeconds` (Float64), `timeToGreenSeconds` (Float64), `incomplete`,
+/// `cyclic`, `conflicting` (Boolean). Rows are sorted by `projectName`,
+/// `startTime` (nulls first), then `chainId`.
+pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    let builds = &frames.builds;
+    let b = BuildCols::new(builds)?;
+    let chains = Chains::new(&b);
+    let keep = passing_rows(builds, filters)?;
+
+    let mut chain_id = Vec::new();
+    let mut project = Vec::new();
+    let mut start = Vec::new();
+    let mut length = Vec::new();
+    let mut member_ids: Vec<Option<Series>> = Vec::new();
+    let mut root_status = Vec::new();
+    let mut final_status = Vec::new();
+    let mut recovered = Vec::new();
+    let mut exhausted = Vec::new();
+    let mut wasted = Vec::new();
+    let mut ttg = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut cyclic = Vec::new();
+    let mut conflicting = Vec::new();
+    for (c, members) in chains.members.iter().enumerate() {
+        let (root, last) = (members[0], members[members.len() - 1]);
+        if !keep[root] {
+            continue;
+        }
+        let rs = b.status[root].as_deref();
+        let fs = b.status[last].as_deref();
+        let rec = is_failure(rs) && is_success(fs);
+        chain_id.push(b.id[root].clone());
+        project.push(b.project[root].clone());
+        start.push(b.start[root]);
+        length.push(members.len() as i64);
+        let ids: Vec<Option<&str>> = members.iter().map(|&i| b.id[i].as_deref()).collect();
+        member_ids.push(Some(Series::new(PlSmallStr::EMPTY, ids)));
+        root_status.push(rs.map(str::to_owned));
+        final_status.push(fs.map(str::to_owned));
+        recovered.push(rec);
+        exhausted
+            .push(is_failure(fs) && b.number[last].is_some() && b.number[last] == b.limit[last]);
+        wasted.push(
+            members[..members.len() - 1]
+                .iter()
+                .filter_map(|&i| b.duration[i])
+                .sum::<f64>(),
+        );
+        ttg.push(match (rec, b.end[last], b.start[root]) {
+            (true, Some(e), Some(s)) => Some(secs(e - s)),
+            _ => None,
+        });
+        incomplete.push(chains.incomplete[c]);
+        cyclic.push(chains.cyclic[c]);
+        conflicting.push(chains.conflicting[c]);
+    }
+    let height = chain_id.len();
+    let mut members_ca: ListChunked = member_ids.into_iter().collect();
+    members_ca.rename("memberIds".into());
+    let members_col = members_ca
+        .into_series()
+        .cast(&DataType::List(Box::new(DataType::String)))?;
+    let df = DataFrame::new(
+        height,
+        vec![
+            Column::new("chainId".into(), chain_id),
+            Column::new(PROJECT.into(), project),
+            time_series(START, start)?,
+            Column::new("length".into(), length),
+            members_col.into(),
+            Column::new("rootStatus".into(), root_status),
+            Column::new("finalStatus".into(), final_status),
+            Column::new("recovered".into(), recovered),
+            Column::new("exhausted".into(), exhausted),
+            Column::new("wastedSeconds".into(), wasted),
+            Column::new("timeToGreenSeconds".into(), ttg),
+            Column::new("incomplete".into(), incomplete),
+            Column::new("cyclic".into(), cyclic),
+            Column::new("conflicting".into(), conflicting),
+        ],
+    )?;
+    df.sort([PROJECT, START, "chainId"], sort_opts())
+}
+
+/// Per-project summary of [`retry_chains`] (same filters: chains selected by
+/// their root).
+///
+/// Columns: `projectName`, `chains` (Int64, all chains incl. length 1),
+/// `chainsWithRetries` (length > 1), `rootFailures` (chains whose root
+/// failed), `retryRate` = chainsWithRetries / rootFailures (Float64, null
+/// when rootFailures is 0; it can exceed 1 when chains start from a
+/// non-failed root, e.g. incomplete chains), `recovered`, `recoveryRate` =
+/// recovered / chainsWithRetries (null when 0), `exhausted` (chains, of any
+/// length), `minutesWasted` = sum(wastedSeconds) / 60 (Float64). Sorted by
+/// `projectName`.
+///
+/// Definitions follow `ANALYTICS.md` exactly (see the module docs).
+pub fn retry_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    let chains = retry_chains(frames, filters)?;
+    let count = |e: Expr| e.cast(DataType::Int64).sum();
+    let rate = |num: &str, den: &str| {
+        when(col(den).gt(lit(0)))
+            .then(col(num).cast(DataType::Float64) / col(den).cast(DataType::Float64))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    chains
+        .lazy()
+        .group_by([col(PROJECT)])
+        .agg([
+            len().cast(DataType::Int64).alias("chains"),
+            count(col("length").gt(lit(1))).alias("chainsWithRetries"),
+            count(
+                col("rootStatus")
+                    .is_in(
+                        lit(Series::new("f".into(), FAILURE_STATUSES)).implode(false),
+                        false,
+                    )
+                    .fill_null(lit(false)),
+            )
+            .alias("rootFailures"),
+            count(col("recovered")).alias("recovered"),
+            count(col("exhausted")).alias("exhausted"),
+            (col("wastedSeconds").sum() / lit(60.0)).alias("minutesWasted"),
+        ])
+        .select([
+            col(PROJECT),
+            col("chains"),
+            col("chainsWithRetries"),
+            col("rootFailures"),
+            rate("chainsWithRetries", "rootFailures").alias("retryRate"),
+            col("recovered"),
+            rate("recovered", "chainsWithRetries").alias("recoveryRate"),
+            col("exhausted"),
+            col("minutesWasted"),
+        ])
+        .sort([PROJECT], sort_opts())
+        .collect()
+}
+
+/// Compact hand-built frames for the tests of the analysis modules.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// 2024-01-01T00:00:00Z, a Monday, in seconds.
+    pub(crate) const T0: i64 = 1_704_067_200;
+
+    /// One build row; times are seconds after [`T0`].
+    #[derive(Clone, Debug, Default)]
+    pub(crate) struct Row {
+        pub id: String,
+        pub project: String,
+        pub status: Option<String>,
+        pub start: Option<i64>,
+        pub end: Option<i64>,
+        pub sv: Option<String>,
+        pub rsv: Option<String>,
+        pub next: Option<String>,
+        pub prev: Option<String>,
+        pub number: Option<i64>,
+        pub limit: Option<i64>,
+        pub compute: Option<String>,
+    }
+
+    /// A build `id` (project = the part before `:`, or `id`) with a status
+    /// and start/end in seconds after [`T0`].
+    pub(crate) fn b(id: &str, status: &str, start: i64, end: i64) -> Row {
+        Row {
+            id: id.to_owned(),
+            project: id.split(':').next().unwrap().to_owned(),
+            status: Some(status.to_owned()),
+            start: Some(start),
+            end: Some(end),
+            ..Row::default()
+        }
+    }
+
+    /// The ARN of a build id.
+    pub(crate) fn arn(id: &str) -> String {
+        format!("arn:aws:codebuild:eu-west-1:123456789012:build/{id}")
+    }
+
+    impl Row {
+        /// `nextAutoRetry` = ARN of `id`.
+        pub(crate) fn next(mut self, id: &str) -> Self {
+            self.next = Some(arn(id));
+            self
+        }
+        /// `previousAutoRetry` = ARN of `id`.
+        pub(crate) fn prev(mut self, id: &str) -> Self {
+            self.prev = Some(arn(id));
+            self
+        }
+        /// `autoRetryNumber` and `autoRetryLimit`.
+        pub(crate) fn num(mut self, number: i64, limit: i64) -> Self {
+            self.number = Some(number);
+            self.limit = Some(limit);
+            self
+        }
+        /// `resolvedSourceVersion`.
+        pub(crate) fn rsv(mut self, v: &str) -> Self {
+            self.rsv = Some(v.to_owned());
+            self
+        }
+        /// `sourceVersion`.
+        pub(crate) fn sv(mut self, v: &str) -> Self {
+            self.sv = Some(v.to_owned());
+            self
+        }
+        /// `environment.computeType`.
+        pub(crate) fn compute(mut self, v: &str) -> Self {
+            self.compute = Some(v.to_owned());
+            self
+        }
+        /// No `endTime` (still running).
+        pub(crate) fn no_end(mut self) -> Self {
+            self.end = None;
+            self
+        }
+    }
+
+    /// `Frames` whose `builds` hold `rows` (the columns the analyses read,
+    /// with the dtypes of the column dictionary); other frames empty.
+    pub(crate) fn frames(rows: &[Row]) -> Frames {
+        let s = |name: &str, f: &dyn Fn(&Row) -> Option<String>| {
+            Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+        };
+        let i = |name: &str, f: &dyn Fn(&Row) -> Option<i64>| {
+            Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
+        };
+        let t = |name: &str, f: &dyn Fn(&Row) -> Option<i64>| {
+            time_series(
+                name,
+                rows.iter()
+                    .map(|r| f(r).map(|v| (T0 + v) * 1_000_000))
+                    .collect(),
+            )
+            .unwrap()
+        };
+        let duration: Vec<Option<f64>> = rows
+            .iter()
+            .map(|r| match (r.start, r.end) {
+                (Some(s), Some(e)) => Some((e - s) as f64),
+                _ => None,
+            })
+            .collect();
+        let builds = DataFrame::new(
+            rows.len(),
+            vec![
+                s(ID, &|r| Some(r.id.clone())),
+                s(ARN, &|r| Some(arn(&r.id))),
+                s(PROJECT, &|r| Some(r.project.clone())),
+                s(STATUS, &|r| r.status.clone()),
+                t(START, &|r| r.start),
+                t(END, &|r| r.end),
+                s(SOURCE_VERSION, &|r| r.sv.clone()),
+                s(RESOLVED_SOURCE_VERSION, &|r| r.rsv.clone()),
+                s(COMPUTE_TYPE, &|r| r.compute.clone()),
+                i(RETRY_LIMIT, &|r| r.limit),
+                i(RETRY_NUMBER, &|r| r.number),
+                s(NEXT_RETRY, &|r| r.next.clone()),
+                s(PREVIOUS_RETRY, &|r| r.prev.clone()),
+                Column::new(DURATION.into(), duration),
+            ],
+        )
+        .unwrap();
+        Frames {
+            builds,
+            ..Frames::default()
+        }
+    }
+
+    /// A string column of a result.
+    pub(crate) fn col_s(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+        strings(df, name).unwrap()
+    }
+
+    /// A string column of a result, nulls as `"-"`.
+    pub(crate) fn col_str(df: &DataFrame, name: &str) -> Vec<String> {
+        col_s(df, name)
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|| "-".into()))
+            .collect()
+    }
+
+    /// An integer column of a result.
+    pub(crate) fn col_i(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
+        ints(df, name).unwrap()
+    }
+
+    /// A float column of a result.
+    pub(crate) fn col_f(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+        floats(df, name).unwrap()
+    }
+
+    /// A boolean column of a result.
+    pub(crate) fn col_b(df: &DataFrame, name: &str) -> Vec<bool> {
+        df.column(name)
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap())
+            .collect()
+    }
+
+    /// A time column of a result, as seconds after [`T0`].
+    pub(crate) fn col_t(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
+        times(df, name)
+            .unwrap()
+            .into_iter()
+            .map(|v| v.map(|v| v / 1_000_000 - T0))
+            .collect()
+    }
+
+    /// The column names of a result.
+    pub(crate) fn names(df: &DataFrame) -> Vec<String> {
+        df.get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    fn members(df: &DataFrame) -> Vec<Vec<String>> {
+        let lc = df.column("memberIds").unwrap().list().unwrap().clone();
+        (0..lc.len())
+            .map(|i| {
+                let s = lc.get_as_series(i).unwrap();
+                s.str()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.unwrap().to_owned())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chains_of_length_1_to_4() {
+        let f = frames(&[
+            // length 1: a lone success
+            b("p:solo", "SUCCEEDED", 0, 10),
+            // length 2: F(0..100) -> S(110..160), both links
+            b("p:a1", "FAILED", 100, 200).num(0, 3).next("p:a2"),
+            b("p:a2", "SUCCEEDED", 210, 260).num(1, 3).prev("p:a1"),
+            // length 3, given in scrambled row order, exhausted at limit 2
+            b("p:c3", "FAULT", 520, 530).num(2, 2).prev("p:c2"),
+            b("p:c1", "FAILED", 300, 400).num(0, 2).next("p:c2"),
+            b("p:c2", "TIMED_OUT", 410, 510)
+                .num(1, 2)
+                .next("p:c3")
+                .prev("p:c1"),
+            // length 4: F F F S
+            b("p:d1", "FAILED", 1000, 1010).num(0, 3).next("p:d2"),
+            b("p:d2", "FAILED", 1020, 1040).num(1, 3).next("p:d3"),
+            b("p:d3", "FAILED", 1050, 1080).num(2, 3).next("p:d4"),
+            b("p:d4", "SUCCEEDED", 1090, 1200).num(3, 3),
+        ]);
+        let df = retry_chains(&f, &Filters::default()).unwrap();
+        // sorted by root start: solo(0), a1(100), c1(300), d1(1000)
+        assert_eq!(col_str(&df, "chainId"), ["p:solo", "p:a1", "p:c1", "p:d1"]);
+        assert_eq!(col_i(&df, "length"), [Some(1), Some(2), Some(3), Some(4)]);
+        assert_eq!(
+            members(&df),
+            vec![
+                vec!["p:solo"],
+                vec!["p:a1", "p:a2"],
+                vec!["p:c1", "p:c2", "p:c3"],
+                vec!["p:d1", "p:d2", "p:d3", "p:d4"],
+            ]
+        );
+        assert_eq!(
+            col_str(&df, "finalStatus"),
+            ["SUCCEEDED", "SUCCEEDED", "FAULT", "SUCCEEDED"]
+        );
+        assert_eq!(col_b(&df, "recovered"), [false, true, false, true]);
+        // c3: FAULT with number 2 == limit 2
+        assert_eq!(col_b(&df, "exhausted"), [false, false, true, false]);
+        // solo: nothing before final = 0; a: 100; c: 100 + 100 = 200;
+        // d: 10 + 20 + 30 = 60
+        assert_eq!(
+            col_f(&df, "wastedSeconds"),
+            [Some(0.0), Some(100.0), Some(200.0), Some(60.0)]
+        );
+        // a: 260 - 100 = 160; d: 1200 - 1000 = 200
+        assert_eq!(
+            col_f(&df, "timeToGreenSeconds"),
+            [None, Some(160.0), None, Some(200.0)]
+        );
+        assert_eq!(col_b(&df, "incomplete"), [false; 4]);
+        assert_eq!(col_b(&df, "cyclic"), [false; 4]);
+        assert_eq!(col_b(&df, "conflicting"), [false; 4]);
+        assert_eq!(
+            col_t(&df, START),
+            [Some(0), Some(100), Some(300), Some(1000)]
+        );
+    }
+
+    #[test]
+    fn one_sided_links() {
+        let f = frames(&[
+            // next only
+            b("p:n1", "FAILED", 0, 10).num(0, 1).next("p:n2"),
+            b("p:n2", "SUCCEEDED", 20, 30).num(1, 1),
+            // previous only
+            b("p:q1", "FAILED", 100, 110).num(0, 1),
+            b("p:q2", "FAILED", 120, 150).num(1, 1).prev("p:q1"),
+        ]);
+        let df = retry_chains(&f, &Filters::default()).unwrap();
+        assert_eq!(
+            members(&df),
+            vec![vec!["p:n1", "p:n2"], vec!["p:q1", "p:q2"]]
+        );
+        assert_eq!(col_b(&df, "recovered"), [true, false]);
+        // q2: FAILED, number 1 == limit 1
+        assert_eq!(col_b(&df, "exhausted"), [false, true]);
+        assert_eq!(col_b(&df, "conflicting"), [false, false]);
+    }
+
+    #[test]
+    fn missing_middle_member_splits_and_is_incomplete() {
+        // m2 is not in the archive: m1 -> (m2) -> m3
+        let f = frames(&[
+            b("p:m1", "FAILED", 0, 10).num(0, 2).next("p:m2"),
+            b("p:m3", "SUCCEEDED", 50, 60).num(2, 2).prev("p:m2"),
+        ]);
+        let df = retry_chains(&f, &Filters::default()).unwrap();
+        assert_eq!(members(&df), vec![vec!["p:m1"], vec!["p:m3"]]);
+        assert_eq!(col_b(&df, "incomplete"), [true, true]);
+        // neither part alone is a recovery
+        assert_eq!(col_b(&df, "recovered"), [false, false]);
+        assert_eq!(col_str(&df, "rootStatus"), ["FAILED", "SUCCEEDED"]);
+    }
+
+    #[test]
+    fn cycle_is_detected() {
+        let f = frames(&[
+            b("p:x", "FAILED", 0, 10).num(0, 3).next("p:y"),
+            b("p:y", "FAILED", 20, 30).num(1, 3).next("p:z"),
+            b("p:z", "SUCCEEDED", 40, 50).num(2, 3).next("p:x"),
+            // self loop
+            b("p:s", "FAILED", 100, 110).next("p:s"),
+            b("p:ok", "FAILED", 200, 210),
+        ]);
+        let df = retry_chains(&f, &Filters::default()).unwrap();
+        assert_eq!(col_str(&df, "chainId"), ["p:x", "p:s", "p:ok"]);
+        assert_eq!(col_i(&df, "length"), [Some(3), Some(1), Some(1)]);
+        assert_eq!(col_b(&df, "cyclic"), [true, true, false]);
+        // x..z ordered by autoRetryNumber despite the cycle
+        assert_eq!(members(&df)[0], ["p:x", "p:y", "p:z"]);
+    }
+
+    #[test]
+    fn build_claimed_twice_is_conflicting() {
+        let f = frames(&[
+            // a and b both claim t as their next retry
+            b("p:a", "FAILED", 0, 10).num(0, 1).next("p:t"),
+            b("p:b", "FAILED", 5, 15).num(0, 1).next("p:t"),
+            b("p:t", "SUCCEEDED", 20, 30).num(1, 1),
+            // u's previous (v) disagrees with w's next (u)
+            b("q:v", "FAILED", 100, 110).num(0, 1),
+            b("q:w", "FAILED", 105, 115).num(0, 1).next("q:u"),
+            b("q:u", "FAILED", 120, 130).num(1, 1).prev("q:v"),
+            b("q:clean", "FAILED", 200, 210),
+            // two builds both name r:a as their previous
+            b("r:a", "FAILED", 300, 310).num(0, 1),
+            b("r:b", "FAILED", 320, 330).num(1, 1).prev("r:a"),
+            b("r:c", "SUCCEEDED", 340, 350).num(1, 1).prev("r:a"),
+        ]);
+        let df = retry_chains(&f, &Filters::default()).unwrap();
+        assert_eq!(col_str(&df, "chainId"), ["p:a", "q:v", "q:clean", "r:a"]);
+        // all claimants join the component, ordered by number, then start
+        assert_eq!(
+            members(&df),
+            vec![
+                vec!["p:a", "p:b", "p:t"],
+                vec!["q:v", "q:w", "q:u"],
+                vec!["q:clean"],
+                vec!["r:a", "r:b", "r:c"],
+            ]
+        );
+        assert_eq!(col_b(&df, "conflicting"), [true, true, false, true]);
+        assert_eq!(col_b(&df, "cyclic"), [false; 4]);
+    }
+
+    #[test]
+    fn filters_select_chains_by_root_links_use_whole_archive() {
+        let f = frames(&[
+            b("p:r1", "FAILED", 0, 10).num(0, 1).next("p:r2"),
+            b("p:r2", "SUCCEEDED", 1000, 1010).num(1, 1),
+            b("q:x", "FAILED", 2000, 2010),
+        ]);
+        // only r2 starts in [500, 1500): its chain's root r1 does not, so no chain
+        let fl = Filters {
+            since_micros: Some((T0 + 500) * 1_000_000),
+            until_micros: Some((T0 + 1500) * 1_000_000),
+            ..Filters::default()
+        };
+        assert_eq!(retry_chains(&f, &fl).unwrap().height(), 0);
+        // r1 passes: the whole chain, r2 included, is kept and links resolve
+        let fl = Filters {
+            until_micros: Some((T0 + 500) * 1_000_000),
+            ..Filters::default()
+        };
+        let df = retry_chains(&f, &fl).unwrap();
+        assert_eq!(members(&df), vec![vec!["p:r1", "p:r2"]]);
+        assert_eq!(col_b(&df, "incomplete"), [false]);
+        let fl = Filters {
+            projects: Some(vec!["q".into()]),
+            ..Filters::default()
+        };
+        assert_eq!(col_str(&retry_chains(&f, &fl).unwrap(), "chainId"), ["q:x"]);
+    }
+
+    #[test]
+    fn summary_per_project() {
+        let f = frames(&[
+            // p: recovered chain (wasted 10), exhausted chain (wasted 10 + 20),
+            // lone failure (limit 0: exhausted), lone success
+            b("p:a1", "FAILED", 0, 10).num(0, 1).next("p:a2"),
+            b("p:a2", "SUCCEEDED", 20, 40).num(1, 1),
+            b("p:b1", "FAILED", 100, 110).num(0, 2).next("p:b2"),
+            b("p:b2", "FAILED", 120, 140).num(1, 2).next("p:b3"),
+            b("p:b3", "FAILED", 150, 160).num(2, 2),
+            b("p:c", "FAILED", 200, 210).num(0, 0),
+            b("p:d", "SUCCEEDED", 300, 310),
+            // q: only a success
+            b("q:e", "SUCCEEDED", 0, 60),
+        ]);
+        let df = retry_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(
+            names(&df),
+            [
+                "projectName",
+                "chains",
+                "chainsWithRetries",
+                "rootFailures",
+                "retryRate",
+                "recovered",
+                "recoveryRate",
+                "exhausted",
+                "minutesWasted"
+            ]
+        );
+        assert_eq!(col_str(&df, PROJECT), ["p", "q"]);
+        assert_eq!(col_i(&df, "chains"), [Some(4), Some(1)]);
+        assert_eq!(col_i(&df, "chainsWithRetries"), [Some(2), Some(0)]);
+        // p roots: a1 F, b1 F, c F, d S -> 3
+        assert_eq!(col_i(&df, "rootFailures"), [Some(3), Some(0)]);
+        // 2 / 3; q: 0 root failures -> null
+        assert_eq!(col_f(&df, "retryRate"), [Some(2.0 / 3.0), None]);
+        assert_eq!(col_i(&df, "recovered"), [Some(1), Some(0)]);
+        // 1 / 2; q: no chains with retries -> null
+        assert_eq!(col_f(&df, "recoveryRate"), [Some(0.5), None]);
+        // b3 (2 == 2) and c (0 == 0)
+        assert_eq!(col_i(&df, "exhausted"), [Some(2), Some(0)]);
+        // (10 + 30) / 60
+        assert_eq!(col_f(&df, "minutesWasted"), [Some(40.0 / 60.0), Some(0.0)]);
+    }
+
+    #[test]
+    fn empty_frames_give_empty_results() {
+        let f = frames(&[]);
+        let df = retry_chains(&f, &Filters::default()).unwrap();
+        assert_eq!(df.height(), 0);
+        assert_eq!(
+            names(&df),
+            [
+                "chainId",
+                "projectName",
+                "startTime",
+                "length",
+                "memberIds",
+                "rootStatus",
+                "finalStatus",
+                "recovered",
+                "exhausted",
+                "wastedSeconds",
+                "timeToGreenSeconds",
+                "incomplete",
+                "cyclic",
+                "conflicting"
+            ]
+        );
+        assert_eq!(
+            df.column("memberIds").unwrap().dtype(),
+            &DataType::List(Box::new(DataType::String))
+        );
+        assert_eq!(df.column(START).unwrap().dtype(), &time_dtype());
+        let s = retry_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(s.shape(), (0, 9));
+        assert_eq!(s.column("retryRate").unwrap().dtype(), &DataType::Float64);
+    }
+
+    #[test]
+    fn long_chain_does_not_recurse() {
+        // 100_000 links: union-find and Kahn are iterative
+        let n = 100_000;
+        let rows: Vec<Row> = (0..n)
+            .map(|i| {
+                let mut r = b(&format!("p:{i}"), "FAILED", i, i + 1).num(i, n);
+                if i + 1 < n {
+                    r = r.next(&format!("p:{}", i + 1));
+                }
+                r
+            })
+            .collect();
+        let df = retry_chains(&frames(&rows), &Filters::default()).unwrap();
+        assert_eq!(col_i(&df, "length"), [Some(n)]);
+    }
+}
