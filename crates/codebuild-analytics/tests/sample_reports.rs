@@ -57,3 +57,41 @@ fn sample_archive_reports() {
         csv(failures::failure_rates(f, &none, GroupKey::ComputeType).unwrap())
     );
 }
+
+#[test]
+fn sample_archive_reports_ii() {
+    use codebuild_analytics::analysis::{capacity, flaky, recovery, retry};
+    let a = sample();
+    let f = &a.frames;
+    let none = Filters::default();
+    let chains = retry::retry_chains(f, &none).unwrap();
+    // Lists do not fit CSV: snapshot the chains of length > 1 without members.
+    let multi = chains
+        .lazy()
+        .filter(col("length").gt(lit(1)))
+        .drop(by_name(["memberIds"], true, false))
+        .collect()
+        .unwrap();
+    insta::assert_snapshot!("retry_chains_with_retries", csv(multi));
+    insta::assert_snapshot!(
+        "retry_summary",
+        csv(retry::retry_summary(f, &none).unwrap())
+    );
+    insta::assert_snapshot!("flaky_rate", csv(flaky::flaky_rate(f, &none).unwrap()));
+    insta::assert_snapshot!(
+        "manual_rebuild_summary",
+        csv(flaky::manual_rebuild_summary(f, &none).unwrap())
+    );
+    insta::assert_snapshot!(
+        "recovery_summary",
+        csv(recovery::recovery_summary(f, &none).unwrap())
+    );
+    insta::assert_snapshot!(
+        "peak_concurrency",
+        csv(capacity::peak_concurrency(f, &none).unwrap())
+    );
+    insta::assert_snapshot!(
+        "build_minutes",
+        csv(capacity::build_minutes(f, &none).unwrap())
+    );
+}
