@@ -1,0 +1,163 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Reports and exports from archives of AWS CodeBuild `batch_get_builds` dumps.
+///
+/// PATH may be a file (JSON, JSON Lines, optionally gzipped), a folder
+/// (walked recursively) or `-` for standard input.
+#[derive(Debug, Parser)]
+#[command(name = "cbstats", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// No progress bar and no messages on stderr (errors are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
+    /// Worker threads for loading (default: all cores).
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load an archive and print report sections (load accounting, builds by project and status, ...).
+    Report(ReportArgs),
+    /// Write every frame of an archive to files (Parquet, CSV or NDJSON).
+    Export(ExportArgs),
+    /// Check an archive and list every problem as `path:line:column: field: message`.
+    Validate(ValidateArgs),
+    /// Print the JSON Schema of a `batch_get_builds` response or of one build.
+    Schema(SchemaArgs),
+}
+
+/// Options shared by the subcommands that load an archive.
+#[derive(Debug, Args)]
+pub struct LoadArgs {
+    /// Files or folders to read; `-` is standard input (the default when stdin is not a terminal).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Skip bad files and records instead of stopping at the first error.
+    #[arg(long)]
+    pub keep_going: bool,
+
+    /// Largest size of one (decompressed) file, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 30)]
+    pub max_file_bytes: u64,
+}
+
+/// Filters on builds.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only this project (repeatable).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+
+    /// Only builds started at or after this instant (RFC 3339, or YYYY-MM-DD = midnight UTC).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Only builds started before this instant (RFC 3339, or YYYY-MM-DD = that whole day included, UTC).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+
+    /// Only this section (repeatable); see the section names in the default output.
+    #[arg(long = "section", value_name = "NAME")]
+    pub sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned text tables, fitted to 80 columns.
+    Table,
+    /// GitHub-flavoured Markdown tables.
+    Markdown,
+    /// One JSON object: `{"load": {...}, "<section>": [{column: value, ...}, ...]}`.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// File format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
+    pub format: ExportFormat,
+
+    /// Write Hive-style folders `<frame>/COL=value/part-0.<ext>` for frames that have COL
+    /// (repeatable; `month` is derived from `startTime` as YYYY-MM).
+    #[arg(long = "partition-by", value_name = "COL")]
+    pub partition_by: Vec<String>,
+
+    /// Also export environment variable values (they can hold secrets).
+    #[arg(long)]
+    pub include_env_values: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Apache Parquet (timestamps typed: TIMESTAMP microseconds UTC).
+    Parquet,
+    /// CSV with a header row.
+    Csv,
+    /// Newline-delimited JSON, one object per row, times as RFC 3339.
+    Ndjson,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Parquet => "parquet",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Ndjson => "ndjson",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    /// Also check every JSON value against the JSON Schema (unknown fields, unknown enum values, nulls).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema.
+    #[arg(long = "type", value_enum, default_value_t = SchemaType::Response)]
+    pub kind: SchemaType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaType {
+    /// A whole `batch_get_builds` response.
+    Response,
+    /// One build.
+    Build,
+}

@@ -1,0 +1,199 @@
+//! Report sections: each one `(name, DataFrame)`, computed from the frames
+//! and the filters. Adding an analysis is one line in [`SECTIONS`].
+
+use anyhow::Result;
+use codebuild_analytics::analysis::{
+    GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
+};
+use codebuild_analytics::frames::col_names::{PROJECT, STATUS};
+use codebuild_analytics::{Filters, Frames, LoadReport};
+use polars::prelude::*;
+
+/// One report section.
+pub struct Section {
+    /// Its name: the heading in tables, the key in JSON, the `--section` value.
+    pub name: &'static str,
+    /// Its rows.
+    pub frame: DataFrame,
+}
+
+/// A section's computation.
+type Analysis = fn(&Frames, &Filters) -> PolarsResult<DataFrame>;
+
+/// The name of the load-report section (always computed from the report, not the frames).
+pub const LOAD: &str = "load";
+
+/// Every analysis section, in report order. Analyses merged into
+/// `codebuild_analytics::analysis` plug in here, one line each.
+pub const SECTIONS: &[(&str, Analysis)] = &[
+    ("builds by project and status", builds_by_project_and_status),
+    ("outcomes", |f, x| outcomes::outcomes(f, x, None)),
+    ("phase timing", |f, x| {
+        timing::phase_timing(f, x, &timing::DEFAULT_TIMING_KEYS)
+    }),
+    ("overhead split", |f, x| {
+        timing::overhead_split(f, x, &[GroupKey::Project])
+    }),
+    ("failures by phase", failures::failures_by_phase),
+    ("top failure reasons", |f, x| {
+        failures::top_failure_reasons(f, x, 15)
+    }),
+    ("failure rates by compute type", |f, x| {
+        failures::failure_rates(f, x, GroupKey::ComputeType)
+    }),
+    ("retry summary", retry::retry_summary),
+    ("flaky rate", flaky::flaky_rate),
+    ("manual rebuild summary", flaky::manual_rebuild_summary),
+    ("recovery summary", recovery::recovery_summary),
+    ("peak concurrency", capacity::peak_concurrency),
+    ("build minutes", capacity::build_minutes),
+];
+
+/// Every section name, `load` first.
+pub fn names() -> Vec<&'static str> {
+    std::iter::once(LOAD)
+        .chain(SECTIONS.iter().map(|(n, _)| *n))
+        .collect()
+}
+
+/// `builds by project and status` -> `builds-by-project-and-status`.
+pub fn slug(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_ascii_lowercase()
+}
+
+/// Resolves `--section` values (a name or its slug, any case) to section names.
+pub fn select(wanted: &[String]) -> Result<Vec<&'static str>> {
+    if wanted.is_empty() {
+        return Ok(names());
+    }
+    let mut out = Vec::new();
+    for w in wanted {
+        let w_slug = slug(w);
+        let Some(name) = names().into_iter().find(|n| slug(n) == w_slug) else {
+            return Err(crate::UsageError(format!(
+                "unknown section `{w}`; the sections are: {}",
+                names()
+                    .iter()
+                    .map(|n| format!("`{}`", slug(n)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+            .into());
+        };
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    Ok(out)
+}
+
+/// Computes the selected sections (the `load` section included when selected).
+pub fn sections(
+    frames: &Frames,
+    report: &LoadReport,
+    filters: &Filters,
+    selected: &[&str],
+) -> Result<Vec<Section>> {
+    let mut out = Vec::new();
+    if selected.contains(&LOAD) {
+        out.push(Section {
+            name: LOAD,
+            frame: anyhow::Context::context(load_frame(report), "building the load section")?,
+        });
+    }
+    for (name, analysis) in SECTIONS {
+        if selected.contains(name) {
+            let frame = anyhow::Context::with_context(analysis(frames, filters), || {
+                format!("computing section `{name}`")
+            })?;
+            out.push(Section { name, frame });
+        }
+    }
+    Ok(out)
+}
+
+/// The load report's counts, in display order, with their JSON keys.
+pub fn load_counts(r: &LoadReport) -> Vec<(&'static str, &'static str, u64)> {
+    vec![
+        ("files read", "filesRead", r.files_read as u64),
+        (
+            "files skipped",
+            "filesSkipped",
+            r.files_skipped.len() as u64,
+        ),
+        (
+            "files rejected",
+            "filesRejected",
+            r.files_rejected.len() as u64,
+        ),
+        ("bytes read", "bytesRead", r.bytes_read),
+        ("responses", "responses", r.responses as u64),
+        ("builds read", "buildsRead", r.builds_read as u64),
+        ("builds kept", "buildsKept", r.builds_kept as u64),
+        (
+            "duplicates dropped",
+            "duplicatesDropped",
+            r.duplicates_dropped as u64,
+        ),
+        (
+            "records rejected",
+            "recordsRejected",
+            r.records_rejected.len() as u64,
+        ),
+        (
+            "builds not found",
+            "buildsNotFound",
+            r.builds_not_found.len() as u64,
+        ),
+    ]
+}
+
+/// The accounting line: `builds read = kept + duplicates + rejected`.
+pub fn accounting_line(r: &LoadReport) -> String {
+    format!(
+        "builds read = kept + duplicates + rejected: {} = {} + {} + {}{}",
+        r.builds_read,
+        r.builds_kept,
+        r.duplicates_dropped,
+        r.records_rejected.len(),
+        if r.balances() {
+            ""
+        } else {
+            " (DOES NOT BALANCE)"
+        }
+    )
+}
+
+fn load_frame(r: &LoadReport) -> PolarsResult<DataFrame> {
+    let counts = load_counts(r);
+    let n = counts.len();
+    DataFrame::new(
+        n,
+        vec![
+            Column::new(
+                "metric".into(),
+                counts.iter().map(|c| c.0).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "value".into(),
+                counts.iter().map(|c| c.2).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+/// Placeholder analysis: build counts per project and status.
+fn builds_by_project_and_status(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    filters
+        .builds(&frames.builds)
+        .group_by([col(PROJECT), col(STATUS)])
+        .agg([len().cast(DataType::Int64).alias("builds")])
+        .sort(
+            [PROJECT, STATUS],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
+        .collect()
+}

@@ -1,0 +1,443 @@
+//! End-to-end tests of the `cbstats` binary on the fixtures in `testdata/`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use codebuild_analytics::polars::prelude::*;
+use codebuild_analytics::{Archive, LoadOptions};
+use serde_json::Value;
+
+/// The workspace root: fixtures are given relative to it so that error lines are stable.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn cbstats() -> Command {
+    let mut cmd = Command::cargo_bin("cbstats").unwrap();
+    cmd.current_dir(root()).env("NO_COLOR", "1");
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn version_and_help() {
+    let (code, out, _) = stdout_of(cbstats().arg("--version"));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("cbstats "), "{out}");
+    for sub in ["report", "export", "validate", "schema"] {
+        let (code, out, _) = stdout_of(cbstats().args([sub, "--help"]));
+        assert_eq!(code, 0, "{sub} --help");
+        assert!(out.contains("Usage: cbstats"), "{sub}: {out}");
+    }
+}
+
+#[test]
+fn report_table_has_both_sections_within_80_columns() {
+    let (code, out, err) = stdout_of(cbstats().args(["report", "testdata/responses"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("load\n"), "{out}");
+    assert!(out.contains("builds by project and status\n"), "{out}");
+    assert!(
+        out.contains("builds read = kept + duplicates + rejected: "),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\x1b'),
+        "no colors with NO_COLOR / not a terminal"
+    );
+    for line in out.lines() {
+        assert!(line.chars().count() <= 80, "too wide: {line:?}");
+    }
+}
+
+#[test]
+fn report_json_numbers() {
+    let (code, out, err) = stdout_of(cbstats().args([
+        "report",
+        "testdata/responses/doc-expected-output.json",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let load = &v["load"];
+    assert_eq!(load["filesRead"], 1);
+    assert_eq!(load["responses"], 1);
+    assert_eq!(load["buildsRead"], 2);
+    assert_eq!(load["buildsKept"], 2);
+    assert_eq!(load["duplicatesDropped"], 0);
+    assert_eq!(load["recordsRejected"], 0);
+    assert_eq!(load["balances"], true);
+    let rows = v["builds by project and status"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["buildStatus"], "SUCCEEDED");
+    assert_eq!(rows[0]["builds"], 2);
+    // Column order is the frame's.
+    let keys: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"').and_then(|l| l.split('"').next()))
+        .collect();
+    let p = keys.iter().position(|k| *k == "projectName").unwrap();
+    let s = keys.iter().position(|k| *k == "buildStatus").unwrap();
+    assert!(p < s);
+}
+
+#[test]
+fn report_section_filters_and_markdown() {
+    let (code, out, err) = stdout_of(cbstats().args([
+        "report",
+        "testdata/responses",
+        "--section",
+        "builds-by-project-and-status",
+        "--project",
+        "docs-site",
+        "--format",
+        "markdown",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("## load"), "{out}");
+    assert!(out.contains("## builds by project and status"), "{out}");
+    assert!(
+        out.contains("| projectName | buildStatus | builds |"),
+        "{out}"
+    );
+    for line in out
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.contains("projectName") && !l.starts_with("| ---"))
+    {
+        assert!(line.starts_with("| docs-site |"), "{line}");
+    }
+    // A time range with nothing in it.
+    let (code, out, _) = stdout_of(cbstats().args([
+        "report",
+        "testdata/responses",
+        "--section",
+        "builds by project and status",
+        "--since",
+        "2100-01-01",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["builds by project and status"], Value::Array(vec![]));
+    // Unknown section and bad time are usage errors.
+    let (code, _, err) =
+        stdout_of(cbstats().args(["report", "testdata/responses", "--section", "nope"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: unknown section `nope`"), "{err}");
+    let (code, _, err) =
+        stdout_of(cbstats().args(["report", "testdata/responses", "--since", "yesterday"]));
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn report_reads_stdin_and_fails_cleanly() {
+    let input = std::fs::read(root().join("testdata/responses/doc-expected-output.json")).unwrap();
+    let (code, out, err) = stdout_of(
+        cbstats()
+            .args(["report", "-", "--format", "json"])
+            .write_stdin(input),
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["load"]["buildsKept"], 2);
+
+    let (code, out, err) =
+        stdout_of(cbstats().args(["report", "testdata/bad/wrong-type-buildnumber.json"]));
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert_eq!(
+        err,
+        "error: cannot load the archive: testdata/bad/wrong-type-buildnumber.json:6:25: builds[0].buildNumber: invalid type: string \"12\", expected i64\n"
+    );
+    assert!(!err.contains("panicked") && !err.contains("backtrace"));
+
+    let (code, _, err) = stdout_of(cbstats().args([
+        "report",
+        "--keep-going",
+        "testdata/bad/wrong-type-buildnumber.json",
+        "testdata/responses/succeeded.json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("skipped 0 bad file(s) and 1 bad record(s)")
+            || err.contains("skipped 1 bad file(s)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn validate_clean_is_exit_0() {
+    let (code, out, err) = stdout_of(cbstats().args(["validate", "testdata/responses"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.ends_with(" problems\n"), "{out}");
+    assert!(out.ends_with(", 0 problems\n"), "{out}");
+}
+
+#[test]
+fn validate_lists_problems_with_positions() {
+    let (code, out, _) = stdout_of(cbstats().args([
+        "validate",
+        "testdata/bad/wrong-type-buildnumber.json",
+        "testdata/bad/wrong-type-phase-duration.json",
+        "testdata/responses/succeeded.json",
+    ]));
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        "testdata/bad/wrong-type-buildnumber.json:6:25: builds[0].buildNumber: invalid type: string \"12\", expected i64"
+    );
+    assert_eq!(
+        lines[1],
+        "testdata/bad/wrong-type-phase-duration.json:40:35: builds[0].phases[2].durationInSeconds: invalid type: string \"72\", expected i64"
+    );
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[2].starts_with("3 files, "), "{out}");
+    assert!(lines[2].ends_with(", 2 problems"), "{out}");
+}
+
+#[test]
+fn validate_usage_error_is_exit_2() {
+    let (code, _, _) = stdout_of(cbstats().args(["validate", "--no-such-flag"]));
+    assert_eq!(code, 2);
+    let (code, _, _) =
+        stdout_of(cbstats().args(["report", "--format", "xml", "testdata/responses"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn validate_strict_flags_unknown_enum_values() {
+    let file = "testdata/lenient/unknown-enum-values.json";
+    let (code, out, _) = stdout_of(cbstats().args(["validate", file]));
+    assert_eq!(code, 0, "lenient parse accepts it: {out}");
+
+    let (code, out, _) = stdout_of(cbstats().args(["validate", "--strict", file]));
+    assert_eq!(code, 1, "{out}");
+    let problems: Vec<&str> = out.lines().filter(|l| l.starts_with(file)).collect();
+    assert_eq!(problems.len(), 9, "{out}");
+    assert!(
+        problems.iter().all(|l| l.contains("unknown enum value")),
+        "{out}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|l| l.contains(": builds/0/buildStatus: unknown enum value \"PENDING_APPROVAL\"")),
+        "{out}"
+    );
+    assert!(out.ends_with("1 files, 2 builds, 9 problems\n"), "{out}");
+
+    let (code, out, _) = stdout_of(cbstats().args([
+        "validate",
+        "--strict",
+        "testdata/lenient/unknown-fields.json",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("unknown member")).count(),
+        8,
+        "{out}"
+    );
+    assert!(out.contains(": nextToken: unknown member"), "{out}");
+    assert!(
+        out.contains(": builds/0/phases/6/retryable: unknown member"),
+        "{out}"
+    );
+
+    let (code, out, _) = stdout_of(cbstats().args([
+        "validate",
+        "--strict",
+        "testdata/lenient/nulls-and-empties.json",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.contains("null is not allowed"))
+            .count(),
+        20,
+        "{out}"
+    );
+
+    // Valid dumps are valid under the schema too.
+    let (code, out, _) =
+        stdout_of(cbstats().args(["validate", "--strict", "testdata/responses/succeeded.json"]));
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn schema_is_byte_equal_to_the_committed_files() {
+    for (kind, file) in [
+        ("response", "schemas/batch-get-builds-response.schema.json"),
+        ("build", "schemas/build.schema.json"),
+    ] {
+        let out = cbstats().args(["schema", "--type", kind]).output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(
+            out.stdout,
+            std::fs::read(root().join(file)).unwrap(),
+            "{kind}"
+        );
+    }
+    let out = cbstats().arg("schema").output().unwrap();
+    assert_eq!(
+        out.stdout,
+        std::fs::read(root().join("schemas/batch-get-builds-response.schema.json")).unwrap()
+    );
+}
+
+#[test]
+fn export_parquet_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    // The same (absolute) path for both, as `sourceFile` holds it.
+    let input = root().join("testdata/responses");
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .arg("export")
+            .arg(&input)
+            .arg("--out")
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let archive = Archive::load(&[input], &LoadOptions::default()).unwrap();
+    for (name, expected) in archive.frames.iter() {
+        let path = dir.path().join(format!("{name}.parquet"));
+        let got = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        assert!(
+            got.equals_missing(expected),
+            "{name}: {got:?} vs {expected:?}"
+        );
+    }
+    let builds =
+        ParquetReader::new(std::fs::File::open(dir.path().join("builds.parquet")).unwrap())
+            .finish()
+            .unwrap();
+    assert_eq!(
+        builds.column("startTime").unwrap().dtype(),
+        &DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+    );
+    assert!(
+        dir.path()
+            .join("builds-by-project-and-status.parquet")
+            .exists()
+    );
+}
+
+#[test]
+fn export_partitioned_and_other_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args([
+                "export",
+                "testdata/responses",
+                "--partition-by",
+                "projectName",
+                "--out",
+            ])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let part = dir
+        .path()
+        .join("builds/projectName=docs-site/part-0.parquet");
+    let got = ParquetReader::new(std::fs::File::open(&part).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(got.height(), 2);
+    assert!(
+        got.column("projectName").is_err(),
+        "the key is in the folder name"
+    );
+    // Frames that have the column are partitioned too, the others written whole.
+    assert!(
+        dir.path()
+            .join("phases/projectName=docs-site/part-0.parquet")
+            .exists()
+    );
+    assert!(dir.path().join("environmentVariables.parquet").exists());
+
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args([
+                "export",
+                "testdata/responses/doc-expected-output.json",
+                "--partition-by",
+                "month",
+                "--format",
+                "ndjson",
+                "--out",
+            ])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let months: Vec<_> = std::fs::read_dir(dir.path().join("builds"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(!months.is_empty());
+    for m in &months {
+        let m = m.to_str().unwrap();
+        assert!(m.starts_with("month="), "{m}");
+        let text = std::fs::read_to_string(dir.path().join("builds").join(m).join("part-0.ndjson"))
+            .unwrap();
+        for line in text.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let start = v["startTime"].as_str().unwrap();
+            assert!(start.ends_with('Z') && start.contains('T'), "{start}");
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args([
+                "export",
+                "testdata/responses/succeeded.json",
+                "--format",
+                "csv",
+                "--out",
+            ])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let csv = std::fs::read_to_string(dir.path().join("builds.csv")).unwrap();
+    assert!(csv.starts_with("id,"), "{csv}");
+}
+
+#[test]
+fn export_env_values_only_when_asked() {
+    let has_value = |extra: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let (code, _, err) = stdout_of(
+            cbstats()
+                .args(["export", "testdata/responses", "--out"])
+                .arg(dir.path())
+                .args(extra),
+        );
+        assert_eq!(code, 0, "{err}");
+        let env = ParquetReader::new(
+            std::fs::File::open(dir.path().join("environmentVariables.parquet")).unwrap(),
+        )
+        .finish()
+        .unwrap();
+        env.column("value").is_ok()
+    };
+    assert!(!has_value(&[]));
+    assert!(has_value(&["--include-env-values"]));
+}
