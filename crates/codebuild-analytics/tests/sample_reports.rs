@@ -14,7 +14,28 @@ fn sample() -> Archive {
     Archive::load(&[dir], &LoadOptions::default()).unwrap()
 }
 
+/// Counts are Int64, measures Float64 (the crate's dtype convention): no
+/// analysis may leak polars' narrower defaults (`i32` sums, `u32` lengths).
+fn check_dtypes(df: &DataFrame) {
+    for (name, dtype) in df.schema().iter() {
+        assert!(
+            !matches!(
+                dtype,
+                DataType::Int32
+                    | DataType::UInt32
+                    | DataType::Float32
+                    | DataType::Int8
+                    | DataType::UInt8
+                    | DataType::Int16
+                    | DataType::UInt16
+            ),
+            "column {name} has dtype {dtype}"
+        );
+    }
+}
+
 fn csv(mut df: DataFrame) -> String {
+    check_dtypes(&df);
     let mut out = Vec::new();
     CsvWriter::new(&mut out)
         .with_float_precision(Some(4))
@@ -65,7 +86,17 @@ fn sample_archive_reports_ii() {
     let f = &a.frames;
     let none = Filters::default();
     let chains = retry::retry_chains(f, &none).unwrap();
+    for extra in [
+        flaky::flaky_commits(f, &none).unwrap(),
+        flaky::manual_rebuilds(f, &none).unwrap(),
+        recovery::red_periods(f, &none).unwrap(),
+        capacity::builds_per_day(f, &none).unwrap(),
+        capacity::builds_per_hour_of_week(f, &none).unwrap(),
+    ] {
+        check_dtypes(&extra);
+    }
     // Lists do not fit CSV: snapshot the chains of length > 1 without members.
+    check_dtypes(&chains);
     let multi = chains
         .lazy()
         .filter(col("length").gt(lit(1)))

@@ -213,7 +213,7 @@ pub fn build_minutes(frames: &Frames, filters: &Filters) -> PolarsResult<DataFra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::retry::fixtures::*;
+    use crate::analysis::testutil::*;
     use crate::frames::time_dtype;
 
     const H: i64 = 3600;
@@ -223,10 +223,10 @@ mod tests {
     fn per_day_and_hour_of_week() {
         // T0 is Monday 2024-01-01 00:00 UTC
         let f = frames(&[
-            b("p:1", "SUCCEEDED", 9 * H, 9 * H + 60),
-            b("p:2", "FAILED", 9 * H + 1800, 10 * H),
-            b("q:1", "SUCCEEDED", 23 * H + 3599, D + 10),
-            b("q:2", "SUCCEEDED", 6 * D + 15 * H, 6 * D + 16 * H),
+            r("p:1", "SUCCEEDED", 9 * H, 9 * H + 60),
+            r("p:2", "FAILED", 9 * H + 1800, 10 * H),
+            r("q:1", "SUCCEEDED", 23 * H + 3599, D + 10),
+            r("q:2", "SUCCEEDED", 6 * D + 15 * H, 6 * D + 16 * H),
         ]);
         let df = builds_per_day(&f, &Filters::default()).unwrap();
         assert_eq!(names(&df), ["projectName", "day", "builds"]);
@@ -234,7 +234,7 @@ mod tests {
         assert_eq!(col_str(&df, PROJECT), ["-", "-", "p", "q", "q"]);
         // days since 1970: 2024-01-01 = 19723
         assert_eq!(
-            col_i(&df, "day"),
+            crate::analysis::retry::ints(&df, "day").unwrap(),
             [
                 Some(19723),
                 Some(19729),
@@ -244,7 +244,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            col_i(&df, "builds"),
+            i64s(&df, "builds"),
             [Some(3), Some(1), Some(2), Some(1), Some(1)]
         );
 
@@ -253,15 +253,15 @@ mod tests {
         assert_eq!(col_str(&df, PROJECT), ["-", "-", "-", "p", "q", "q"]);
         // Mon 9h x2, Mon 23h, Sun (7) 15h
         assert_eq!(
-            col_i(&df, "weekday"),
+            i64s(&df, "weekday"),
             [Some(1), Some(1), Some(7), Some(1), Some(1), Some(7)]
         );
         assert_eq!(
-            col_i(&df, "hour"),
+            i64s(&df, "hour"),
             [Some(9), Some(23), Some(15), Some(9), Some(23), Some(15)]
         );
         assert_eq!(
-            col_i(&df, "builds"),
+            i64s(&df, "builds"),
             [Some(2), Some(1), Some(1), Some(2), Some(1), Some(1)]
         );
     }
@@ -271,16 +271,16 @@ mod tests {
         let f = frames(&[
             // p: [0,10) [5,15) [10,20) [10,12): at 10 one ends, two start
             // -> 1 (5..15) + 2 = 3 at 10
-            b("p:1", "SUCCEEDED", 0, 10),
-            b("p:2", "SUCCEEDED", 5, 15),
-            b("p:3", "SUCCEEDED", 10, 20),
-            b("p:4", "FAILED", 10, 12),
+            r("p:1", "SUCCEEDED", 0, 10),
+            r("p:2", "SUCCEEDED", 5, 15),
+            r("p:3", "SUCCEEDED", 10, 20),
+            r("p:4", "FAILED", 10, 12),
             // q: touching only: [0,5) [5,9) -> peak 1, first at 0
-            b("q:1", "SUCCEEDED", 0, 5),
-            b("q:2", "SUCCEEDED", 5, 9),
+            r("q:1", "SUCCEEDED", 0, 5),
+            r("q:2", "SUCCEEDED", 5, 9),
             // running: excluded; r has no interval at all
-            b("q:3", "IN_PROGRESS", 1, 0).no_end(),
-            b("r:1", "IN_PROGRESS", 1, 0).no_end(),
+            r("q:3", "IN_PROGRESS", 1, 0).no_end(),
+            r("r:1", "IN_PROGRESS", 1, 0).no_end(),
         ]);
         let df = peak_concurrency(&f, &Filters::default()).unwrap();
         assert_eq!(names(&df), ["projectName", "peakConcurrency", "peakAt"]);
@@ -289,7 +289,7 @@ mod tests {
         // q:2 starts -> p:1 p:2 q:2 = 3 at 5; at 10: p:1 ends, p:3 p:4 start
         // -> p:2 p:3 p:4 = 3 (q:2 ended at 9): first reached at 5
         assert_eq!(
-            col_i(&df, "peakConcurrency"),
+            i64s(&df, "peakConcurrency"),
             [Some(3), Some(3), Some(1), Some(0)]
         );
         assert_eq!(col_t(&df, "peakAt"), [Some(5), Some(10), Some(0), None]);
@@ -299,15 +299,15 @@ mod tests {
     #[test]
     fn build_minutes_by_compute_type() {
         let f = frames(&[
-            b("p:1", "SUCCEEDED", 0, 120).compute("SMALL"),
-            b("p:2", "FAILED", 0, 60)
+            r("p:1", "SUCCEEDED", 0, 120).compute("SMALL"),
+            r("p:2", "FAILED", 0, 60)
                 .compute("SMALL")
                 .num(0, 1)
                 .next("p:3"),
-            b("p:3", "SUCCEEDED", 100, 130).compute("SMALL").num(1, 1),
-            b("p:4", "STOPPED", 0, 600).compute("LARGE"),
-            b("p:5", "TIMED_OUT", 0, 90).compute("LARGE").prev("p:9"),
-            b("p:6", "IN_PROGRESS", 0, 0).compute("LARGE").no_end(),
+            r("p:3", "SUCCEEDED", 100, 130).compute("SMALL").num(1, 1),
+            r("p:4", "STOPPED", 0, 600).compute("LARGE"),
+            r("p:5", "TIMED_OUT", 0, 90).compute("LARGE").prev("p:9"),
+            r("p:6", "IN_PROGRESS", 0, 0).compute("LARGE").no_end(),
         ]);
         let df = build_minutes(&f, &Filters::default()).unwrap();
         assert_eq!(
@@ -322,23 +322,23 @@ mod tests {
             ]
         );
         assert_eq!(col_str(&df, COMPUTE_TYPE), ["LARGE", "SMALL"]);
-        assert_eq!(col_i(&df, "builds"), [Some(3), Some(3)]);
+        assert_eq!(i64s(&df, "builds"), [Some(3), Some(3)]);
         // LARGE: (600 + 90) / 60 = 11.5, null duration ignored; SMALL: 210 / 60 = 3.5
-        assert_eq!(col_f(&df, "totalMinutes"), [Some(11.5), Some(3.5)]);
+        assert_eq!(f64s(&df, "totalMinutes"), [Some(11.5), Some(3.5)]);
         // SMALL: (120 + 30) / 60 = 2.5
-        assert_eq!(col_f(&df, "succeededMinutes"), [Some(0.0), Some(2.5)]);
+        assert_eq!(f64s(&df, "succeededMinutes"), [Some(0.0), Some(2.5)]);
         // LARGE: 90 / 60 = 1.5 (STOPPED is no failure); SMALL: 1.0
-        assert_eq!(col_f(&df, "failedMinutes"), [Some(1.5), Some(1.0)]);
+        assert_eq!(f64s(&df, "failedMinutes"), [Some(1.5), Some(1.0)]);
         // LARGE: p:5 has previousAutoRetry (1.5); SMALL: p:3 number 1 (0.5)
-        assert_eq!(col_f(&df, "retriedMinutes"), [Some(1.5), Some(0.5)]);
+        assert_eq!(f64s(&df, "retriedMinutes"), [Some(1.5), Some(0.5)]);
     }
 
     #[test]
     fn filters_apply() {
         let f = frames(&[
-            b("p:1", "SUCCEEDED", 0, 10).compute("SMALL"),
-            b("p:2", "SUCCEEDED", 5, 15).compute("SMALL"),
-            b("q:1", "SUCCEEDED", 5, 15).compute("LARGE"),
+            r("p:1", "SUCCEEDED", 0, 10).compute("SMALL"),
+            r("p:2", "SUCCEEDED", 5, 15).compute("SMALL"),
+            r("q:1", "SUCCEEDED", 5, 15).compute("LARGE"),
         ]);
         let fl = Filters {
             projects: Some(vec!["p".into()]),
@@ -346,13 +346,13 @@ mod tests {
         };
         let df = peak_concurrency(&f, &fl).unwrap();
         assert_eq!(col_str(&df, PROJECT), ["-", "p"]);
-        assert_eq!(col_i(&df, "peakConcurrency"), [Some(2), Some(2)]);
+        assert_eq!(i64s(&df, "peakConcurrency"), [Some(2), Some(2)]);
         assert_eq!(
             col_str(&build_minutes(&f, &fl).unwrap(), COMPUTE_TYPE),
             ["SMALL"]
         );
         assert_eq!(
-            col_i(&builds_per_day(&f, &fl).unwrap(), "builds"),
+            i64s(&builds_per_day(&f, &fl).unwrap(), "builds"),
             [Some(2), Some(2)]
         );
     }

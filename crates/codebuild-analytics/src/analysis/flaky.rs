@@ -17,8 +17,13 @@ use crate::filter::Filters;
 use crate::frames::Frames;
 use crate::frames::col_names::*;
 
+/// The number of rows where `e` holds, as Int64 (the dictionary's count dtype).
 fn count(e: Expr) -> Expr {
-    when(e).then(lit(1i64)).otherwise(lit(0i64)).sum()
+    when(e)
+        .then(lit(1i64))
+        .otherwise(lit(0i64))
+        .sum()
+        .cast(DataType::Int64)
 }
 
 fn status_is(s: &str) -> Expr {
@@ -328,32 +333,32 @@ pub fn manual_rebuild_summary(frames: &Frames, filters: &Filters) -> PolarsResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::retry::fixtures::*;
+    use crate::analysis::testutil::*;
 
-    fn rows() -> Vec<Row> {
+    fn rows() -> Vec<B> {
         vec![
             // c1: failure then an unlinked success -> flaky; p:2 rescues p:1
-            b("p:1", "FAILED", 0, 10).rsv("c1"),
-            b("p:2", "SUCCEEDED", 100, 110).rsv("c1"),
+            r("p:1", "FAILED", 0, 10).rsv("c1"),
+            r("p:2", "SUCCEEDED", 100, 110).rsv("c1"),
             // c2: failure auto-retried to success -> flaky, recovered by retry;
             // p:4 is not a manual rebuild (same chain as p:3)
-            b("p:3", "FAILED", 200, 210).rsv("c2").num(0, 1).next("p:4"),
-            b("p:4", "SUCCEEDED", 220, 230).rsv("c2").num(1, 1),
+            r("p:3", "FAILED", 200, 210).rsv("c2").num(0, 1).next("p:4"),
+            r("p:4", "SUCCEEDED", 220, 230).rsv("c2").num(1, 1),
             // c3: two successes -> not flaky; p:6 rebuilds a success
-            b("p:5", "SUCCEEDED", 300, 310).rsv("c3"),
-            b("p:6", "SUCCEEDED", 400, 410).rsv("c3"),
+            r("p:5", "SUCCEEDED", 300, 310).rsv("c3"),
+            r("p:6", "SUCCEEDED", 400, 410).rsv("c3"),
             // c4: STOPPED, SUCCEEDED, FAULT -> flaky
-            b("p:7", "STOPPED", 500, 505).rsv("c4"),
-            b("p:8", "SUCCEEDED", 510, 520).rsv("c4"),
-            b("p:9", "FAULT", 600, 700).rsv("c4"),
+            r("p:7", "STOPPED", 500, 505).rsv("c4"),
+            r("p:8", "SUCCEEDED", 510, 520).rsv("c4"),
+            r("p:9", "FAULT", 600, 700).rsv("c4"),
             // no resolvedSourceVersion: never considered
-            b("p:10", "FAILED", 800, 810),
-            b("p:11", "SUCCEEDED", 900, 910),
+            r("p:10", "FAILED", 800, 810),
+            r("p:11", "SUCCEEDED", 900, 910),
             // c5: still running
-            b("p:12", "IN_PROGRESS", 1000, 0).rsv("c5").no_end(),
+            r("p:12", "IN_PROGRESS", 1000, 0).rsv("c5").no_end(),
             // project q, c1: overlapping builds -> flaky, no rebuild
-            b("q:1", "TIMED_OUT", 0, 10).rsv("c1"),
-            b("q:2", "SUCCEEDED", 5, 20).rsv("c1"),
+            r("q:1", "TIMED_OUT", 0, 10).rsv("c1"),
+            r("q:2", "SUCCEEDED", 5, 20).rsv("c1"),
         ]
     }
 
@@ -382,16 +387,13 @@ mod tests {
             col_str(&df, RESOLVED_SOURCE_VERSION),
             ["c1", "c2", "c4", "c1"]
         );
-        assert_eq!(col_i(&df, "builds"), [Some(2), Some(2), Some(3), Some(2)]);
-        assert_eq!(
-            col_i(&df, "succeeded"),
-            [Some(1), Some(1), Some(1), Some(1)]
-        );
-        assert_eq!(col_i(&df, "failed"), [Some(1), Some(1), Some(0), Some(0)]);
-        assert_eq!(col_i(&df, "fault"), [Some(0), Some(0), Some(1), Some(0)]);
-        assert_eq!(col_i(&df, "timedOut"), [Some(0), Some(0), Some(0), Some(1)]);
-        assert_eq!(col_i(&df, "stopped"), [Some(0), Some(0), Some(1), Some(0)]);
-        assert_eq!(col_i(&df, "other"), [Some(0); 4]);
+        assert_eq!(i64s(&df, "builds"), [Some(2), Some(2), Some(3), Some(2)]);
+        assert_eq!(i64s(&df, "succeeded"), [Some(1), Some(1), Some(1), Some(1)]);
+        assert_eq!(i64s(&df, "failed"), [Some(1), Some(1), Some(0), Some(0)]);
+        assert_eq!(i64s(&df, "fault"), [Some(0), Some(0), Some(1), Some(0)]);
+        assert_eq!(i64s(&df, "timedOut"), [Some(0), Some(0), Some(0), Some(1)]);
+        assert_eq!(i64s(&df, "stopped"), [Some(0), Some(0), Some(1), Some(0)]);
+        assert_eq!(i64s(&df, "other"), [Some(0); 4]);
         assert_eq!(
             col_t(&df, "firstSeen"),
             [Some(0), Some(200), Some(500), Some(0)]
@@ -412,14 +414,14 @@ mod tests {
         );
         assert_eq!(col_str(&df, PROJECT), ["p", "q"]);
         // p: c1..c5 = 5 commits (p:10, p:11 have none), 3 flaky -> 3/5
-        assert_eq!(col_i(&df, "commits"), [Some(5), Some(1)]);
-        assert_eq!(col_i(&df, "flakyCommits"), [Some(3), Some(1)]);
-        assert_eq!(col_f(&df, "flakyRate"), [Some(0.6), Some(1.0)]);
+        assert_eq!(i64s(&df, "commits"), [Some(5), Some(1)]);
+        assert_eq!(i64s(&df, "flakyCommits"), [Some(3), Some(1)]);
+        assert_eq!(f64s(&df, "flakyRate"), [Some(0.6), Some(1.0)]);
     }
 
     #[test]
     fn builds_without_commit_are_not_flaky() {
-        let f = frames(&[b("p:1", "FAILED", 0, 10), b("p:2", "SUCCEEDED", 20, 30)]);
+        let f = frames(&[r("p:1", "FAILED", 0, 10), r("p:2", "SUCCEEDED", 20, 30)]);
         assert_eq!(flaky_commits(&f, &Filters::default()).unwrap().height(), 0);
         assert_eq!(flaky_rate(&f, &Filters::default()).unwrap().height(), 0);
         assert_eq!(
@@ -470,22 +472,22 @@ mod tests {
             ]
         );
         assert_eq!(col_str(&s, PROJECT), ["p"]);
-        assert_eq!(col_i(&s, "rebuilds"), [Some(4)]);
-        assert_eq!(col_i(&s, "afterFailure"), [Some(1)]);
-        assert_eq!(col_i(&s, "rescued"), [Some(1)]);
-        assert_eq!(col_f(&s, "rescueRate"), [Some(1.0)]);
+        assert_eq!(i64s(&s, "rebuilds"), [Some(4)]);
+        assert_eq!(i64s(&s, "afterFailure"), [Some(1)]);
+        assert_eq!(i64s(&s, "rescued"), [Some(1)]);
+        assert_eq!(f64s(&s, "rescueRate"), [Some(1.0)]);
     }
 
     #[test]
     fn rebuild_skips_own_chain_but_sees_older_builds() {
         let f = frames(&[
-            b("p:m", "FAILED", 0, 10).rsv("c"),
+            r("p:m", "FAILED", 0, 10).rsv("c"),
             // manual rebuild r1 of m, auto-retried to r2
-            b("p:r1", "FAILED", 100, 110)
+            r("p:r1", "FAILED", 100, 110)
                 .rsv("c")
                 .num(0, 1)
                 .next("p:r2"),
-            b("p:r2", "SUCCEEDED", 200, 210).rsv("c").num(1, 1),
+            r("p:r2", "SUCCEEDED", 200, 210).rsv("c").num(1, 1),
         ]);
         let df = manual_rebuilds(&f, &Filters::default()).unwrap();
         // r2: latest earlier build r1 is in its chain, so the previous is m

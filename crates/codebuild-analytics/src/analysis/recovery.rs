@@ -270,27 +270,27 @@ pub fn recovery_summary(frames: &Frames, filters: &Filters) -> PolarsResult<Data
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::retry::fixtures::*;
+    use crate::analysis::testutil::*;
 
-    fn rows() -> Vec<Row> {
+    fn rows() -> Vec<B> {
         vec![
             // p/main: F S F F S F  (a STOPPED and a running build are ignored)
-            b("p:1", "FAILED", 0, 10).sv("main"),
-            b("p:2", "SUCCEEDED", 20, 40).sv("main"),
-            b("p:3", "FAILED", 50, 60).sv("main"),
-            b("p:x", "STOPPED", 65, 66).sv("main"),
-            b("p:4", "TIMED_OUT", 70, 90).sv("main"),
-            b("p:5", "SUCCEEDED", 100, 150).sv("main"),
-            b("p:6", "FAULT", 200, 210).sv("main"),
-            b("p:y", "IN_PROGRESS", 300, 0).sv("main").no_end(),
+            r("p:1", "FAILED", 0, 10).sv("main"),
+            r("p:2", "SUCCEEDED", 20, 40).sv("main"),
+            r("p:3", "FAILED", 50, 60).sv("main"),
+            r("p:x", "STOPPED", 65, 66).sv("main"),
+            r("p:4", "TIMED_OUT", 70, 90).sv("main"),
+            r("p:5", "SUCCEEDED", 100, 150).sv("main"),
+            r("p:6", "FAULT", 200, 210).sv("main"),
+            r("p:y", "IN_PROGRESS", 300, 0).sv("main").no_end(),
             // p/dev: S S (never red)
-            b("p:7", "SUCCEEDED", 0, 100).sv("dev"),
-            b("p:8", "SUCCEEDED", 100, 200).sv("dev"),
+            r("p:7", "SUCCEEDED", 0, 100).sv("dev"),
+            r("p:8", "SUCCEEDED", 100, 200).sv("dev"),
             // q/null sourceVersion: S F F F (open)
-            b("q:1", "SUCCEEDED", 0, 10),
-            b("q:2", "FAILED", 20, 30),
-            b("q:3", "FAILED", 40, 50),
-            b("q:4", "FAILED", 60, 100),
+            r("q:1", "SUCCEEDED", 0, 10),
+            r("q:2", "FAILED", 20, 30),
+            r("q:3", "FAILED", 40, 50),
+            r("q:4", "FAILED", 60, 100),
         ]
     }
 
@@ -320,44 +320,44 @@ mod tests {
         assert_eq!(col_t(&df, "end"), [Some(40), Some(150), None, None]);
         // 40-10 = 30; 150-60 = 90; open: last end 210 - 210 = 0; q: 100-30 = 70
         assert_eq!(
-            col_f(&df, "seconds"),
+            f64s(&df, "seconds"),
             [Some(30.0), Some(90.0), Some(0.0), Some(70.0)]
         );
         assert_eq!(col_b(&df, "open"), [false, false, true, true]);
-        assert_eq!(col_i(&df, "failures"), [Some(1), Some(2), Some(1), Some(3)]);
+        assert_eq!(i64s(&df, "failures"), [Some(1), Some(2), Some(1), Some(3)]);
     }
 
     #[test]
     fn summary_streaks_and_conditional_failure() {
         let df = recovery_summary(&frames(&rows()), &Filters::default()).unwrap();
         assert_eq!(col_str(&df, PROJECT), ["p", "q"]);
-        assert_eq!(col_i(&df, "redPeriods"), [Some(3), Some(1)]);
-        assert_eq!(col_i(&df, "openRedPeriods"), [Some(1), Some(1)]);
+        assert_eq!(i64s(&df, "redPeriods"), [Some(3), Some(1)]);
+        assert_eq!(i64s(&df, "openRedPeriods"), [Some(1), Some(1)]);
         // p: (30 + 90) / 2 = 60; q: only an open period -> null
-        assert_eq!(col_f(&df, "mttrSeconds"), [Some(60.0), None]);
+        assert_eq!(f64s(&df, "mttrSeconds"), [Some(60.0), None]);
         // p red: 30 + 90 + 0 = 120; q: 70
-        assert_eq!(col_f(&df, "redSeconds"), [Some(120.0), Some(70.0)]);
+        assert_eq!(f64s(&df, "redSeconds"), [Some(120.0), Some(70.0)]);
         // p: main 210 - 0 = 210, dev 200 - 0 = 200 -> 410; q: 100 - 0
-        assert_eq!(col_f(&df, "spanSeconds"), [Some(410.0), Some(100.0)]);
-        assert_eq!(col_f(&df, "redShare"), [Some(120.0 / 410.0), Some(0.7)]);
+        assert_eq!(f64s(&df, "spanSeconds"), [Some(410.0), Some(100.0)]);
+        assert_eq!(f64s(&df, "redShare"), [Some(120.0 / 410.0), Some(0.7)]);
         // p streaks: 1, 2, 1; q: 3
-        assert_eq!(col_i(&df, "maxStreak"), [Some(2), Some(3)]);
-        assert_eq!(col_f(&df, "meanStreak"), [Some(4.0 / 3.0), Some(3.0)]);
+        assert_eq!(i64s(&df, "maxStreak"), [Some(2), Some(3)]);
+        assert_eq!(f64s(&df, "meanStreak"), [Some(4.0 / 3.0), Some(3.0)]);
         // p/main pairs after a failure: (F,S) (F,F) (F,S) -> 1/3;
         // q: (F,F) (F,F) -> 2/2
-        assert_eq!(col_f(&df, "pFailAfterFail"), [Some(1.0 / 3.0), Some(1.0)]);
+        assert_eq!(f64s(&df, "pFailAfterFail"), [Some(1.0 / 3.0), Some(1.0)]);
     }
 
     #[test]
     fn all_green_project() {
-        let f = frames(&[b("p:1", "SUCCEEDED", 0, 10), b("p:2", "SUCCEEDED", 10, 30)]);
+        let f = frames(&[r("p:1", "SUCCEEDED", 0, 10), r("p:2", "SUCCEEDED", 10, 30)]);
         let df = recovery_summary(&f, &Filters::default()).unwrap();
-        assert_eq!(col_i(&df, "redPeriods"), [Some(0)]);
-        assert_eq!(col_f(&df, "mttrSeconds"), [None]);
-        assert_eq!(col_f(&df, "redShare"), [Some(0.0)]);
-        assert_eq!(col_i(&df, "maxStreak"), [Some(0)]);
-        assert_eq!(col_f(&df, "meanStreak"), [None]);
-        assert_eq!(col_f(&df, "pFailAfterFail"), [None]);
+        assert_eq!(i64s(&df, "redPeriods"), [Some(0)]);
+        assert_eq!(f64s(&df, "mttrSeconds"), [None]);
+        assert_eq!(f64s(&df, "redShare"), [Some(0.0)]);
+        assert_eq!(i64s(&df, "maxStreak"), [Some(0)]);
+        assert_eq!(f64s(&df, "meanStreak"), [None]);
+        assert_eq!(f64s(&df, "pFailAfterFail"), [None]);
     }
 
     #[test]
@@ -371,10 +371,10 @@ mod tests {
         };
         let df = red_periods(&frames(&rows()), &fl).unwrap();
         assert_eq!(col_t(&df, "start"), [Some(30)]);
-        assert_eq!(col_f(&df, "seconds"), [Some(70.0)]);
+        assert_eq!(f64s(&df, "seconds"), [Some(70.0)]);
         let s = recovery_summary(&frames(&rows()), &fl).unwrap();
         // span 100 - 20 = 80 -> 70 / 80
-        assert_eq!(col_f(&s, "redShare"), [Some(70.0 / 80.0)]);
+        assert_eq!(f64s(&s, "redShare"), [Some(70.0 / 80.0)]);
     }
 
     #[test]

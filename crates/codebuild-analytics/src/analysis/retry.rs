@@ -520,195 +520,10 @@ pub fn retry_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFra
         .collect()
 }
 
-/// Compact hand-built frames for the tests of the analysis modules.
-#[cfg(test)]
-pub(crate) mod fixtures {
-    use super::*;
-
-    /// 2024-01-01T00:00:00Z, a Monday, in seconds.
-    pub(crate) const T0: i64 = 1_704_067_200;
-
-    /// One build row; times are seconds after [`T0`].
-    #[derive(Clone, Debug, Default)]
-    pub(crate) struct Row {
-        pub id: String,
-        pub project: String,
-        pub status: Option<String>,
-        pub start: Option<i64>,
-        pub end: Option<i64>,
-        pub sv: Option<String>,
-        pub rsv: Option<String>,
-        pub next: Option<String>,
-        pub prev: Option<String>,
-        pub number: Option<i64>,
-        pub limit: Option<i64>,
-        pub compute: Option<String>,
-    }
-
-    /// A build `id` (project = the part before `:`, or `id`) with a status
-    /// and start/end in seconds after [`T0`].
-    pub(crate) fn b(id: &str, status: &str, start: i64, end: i64) -> Row {
-        Row {
-            id: id.to_owned(),
-            project: id.split(':').next().unwrap().to_owned(),
-            status: Some(status.to_owned()),
-            start: Some(start),
-            end: Some(end),
-            ..Row::default()
-        }
-    }
-
-    /// The ARN of a build id.
-    pub(crate) fn arn(id: &str) -> String {
-        format!("arn:aws:codebuild:eu-west-1:123456789012:build/{id}")
-    }
-
-    impl Row {
-        /// `nextAutoRetry` = ARN of `id`.
-        pub(crate) fn next(mut self, id: &str) -> Self {
-            self.next = Some(arn(id));
-            self
-        }
-        /// `previousAutoRetry` = ARN of `id`.
-        pub(crate) fn prev(mut self, id: &str) -> Self {
-            self.prev = Some(arn(id));
-            self
-        }
-        /// `autoRetryNumber` and `autoRetryLimit`.
-        pub(crate) fn num(mut self, number: i64, limit: i64) -> Self {
-            self.number = Some(number);
-            self.limit = Some(limit);
-            self
-        }
-        /// `resolvedSourceVersion`.
-        pub(crate) fn rsv(mut self, v: &str) -> Self {
-            self.rsv = Some(v.to_owned());
-            self
-        }
-        /// `sourceVersion`.
-        pub(crate) fn sv(mut self, v: &str) -> Self {
-            self.sv = Some(v.to_owned());
-            self
-        }
-        /// `environment.computeType`.
-        pub(crate) fn compute(mut self, v: &str) -> Self {
-            self.compute = Some(v.to_owned());
-            self
-        }
-        /// No `endTime` (still running).
-        pub(crate) fn no_end(mut self) -> Self {
-            self.end = None;
-            self
-        }
-    }
-
-    /// `Frames` whose `builds` hold `rows` (the columns the analyses read,
-    /// with the dtypes of the column dictionary); other frames empty.
-    pub(crate) fn frames(rows: &[Row]) -> Frames {
-        let s = |name: &str, f: &dyn Fn(&Row) -> Option<String>| {
-            Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
-        };
-        let i = |name: &str, f: &dyn Fn(&Row) -> Option<i64>| {
-            Column::new(name.into(), rows.iter().map(f).collect::<Vec<_>>())
-        };
-        let t = |name: &str, f: &dyn Fn(&Row) -> Option<i64>| {
-            time_series(
-                name,
-                rows.iter()
-                    .map(|r| f(r).map(|v| (T0 + v) * 1_000_000))
-                    .collect(),
-            )
-            .unwrap()
-        };
-        let duration: Vec<Option<f64>> = rows
-            .iter()
-            .map(|r| match (r.start, r.end) {
-                (Some(s), Some(e)) => Some((e - s) as f64),
-                _ => None,
-            })
-            .collect();
-        let builds = DataFrame::new(
-            rows.len(),
-            vec![
-                s(ID, &|r| Some(r.id.clone())),
-                s(ARN, &|r| Some(arn(&r.id))),
-                s(PROJECT, &|r| Some(r.project.clone())),
-                s(STATUS, &|r| r.status.clone()),
-                t(START, &|r| r.start),
-                t(END, &|r| r.end),
-                s(SOURCE_VERSION, &|r| r.sv.clone()),
-                s(RESOLVED_SOURCE_VERSION, &|r| r.rsv.clone()),
-                s(COMPUTE_TYPE, &|r| r.compute.clone()),
-                i(RETRY_LIMIT, &|r| r.limit),
-                i(RETRY_NUMBER, &|r| r.number),
-                s(NEXT_RETRY, &|r| r.next.clone()),
-                s(PREVIOUS_RETRY, &|r| r.prev.clone()),
-                Column::new(DURATION.into(), duration),
-            ],
-        )
-        .unwrap();
-        Frames {
-            builds,
-            ..Frames::default()
-        }
-    }
-
-    /// A string column of a result.
-    pub(crate) fn col_s(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-        strings(df, name).unwrap()
-    }
-
-    /// A string column of a result, nulls as `"-"`.
-    pub(crate) fn col_str(df: &DataFrame, name: &str) -> Vec<String> {
-        col_s(df, name)
-            .into_iter()
-            .map(|v| v.unwrap_or_else(|| "-".into()))
-            .collect()
-    }
-
-    /// An integer column of a result.
-    pub(crate) fn col_i(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
-        ints(df, name).unwrap()
-    }
-
-    /// A float column of a result.
-    pub(crate) fn col_f(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-        floats(df, name).unwrap()
-    }
-
-    /// A boolean column of a result.
-    pub(crate) fn col_b(df: &DataFrame, name: &str) -> Vec<bool> {
-        df.column(name)
-            .unwrap()
-            .bool()
-            .unwrap()
-            .iter()
-            .map(|v| v.unwrap())
-            .collect()
-    }
-
-    /// A time column of a result, as seconds after [`T0`].
-    pub(crate) fn col_t(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
-        times(df, name)
-            .unwrap()
-            .into_iter()
-            .map(|v| v.map(|v| v / 1_000_000 - T0))
-            .collect()
-    }
-
-    /// The column names of a result.
-    pub(crate) fn names(df: &DataFrame) -> Vec<String> {
-        df.get_column_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::fixtures::*;
     use super::*;
+    use crate::analysis::testutil::*;
 
     fn members(df: &DataFrame) -> Vec<Vec<String>> {
         let lc = df.column("memberIds").unwrap().list().unwrap().clone();
@@ -728,27 +543,27 @@ mod tests {
     fn chains_of_length_1_to_4() {
         let f = frames(&[
             // length 1: a lone success
-            b("p:solo", "SUCCEEDED", 0, 10),
+            r("p:solo", "SUCCEEDED", 0, 10),
             // length 2: F(0..100) -> S(110..160), both links
-            b("p:a1", "FAILED", 100, 200).num(0, 3).next("p:a2"),
-            b("p:a2", "SUCCEEDED", 210, 260).num(1, 3).prev("p:a1"),
+            r("p:a1", "FAILED", 100, 200).num(0, 3).next("p:a2"),
+            r("p:a2", "SUCCEEDED", 210, 260).num(1, 3).prev("p:a1"),
             // length 3, given in scrambled row order, exhausted at limit 2
-            b("p:c3", "FAULT", 520, 530).num(2, 2).prev("p:c2"),
-            b("p:c1", "FAILED", 300, 400).num(0, 2).next("p:c2"),
-            b("p:c2", "TIMED_OUT", 410, 510)
+            r("p:c3", "FAULT", 520, 530).num(2, 2).prev("p:c2"),
+            r("p:c1", "FAILED", 300, 400).num(0, 2).next("p:c2"),
+            r("p:c2", "TIMED_OUT", 410, 510)
                 .num(1, 2)
                 .next("p:c3")
                 .prev("p:c1"),
             // length 4: F F F S
-            b("p:d1", "FAILED", 1000, 1010).num(0, 3).next("p:d2"),
-            b("p:d2", "FAILED", 1020, 1040).num(1, 3).next("p:d3"),
-            b("p:d3", "FAILED", 1050, 1080).num(2, 3).next("p:d4"),
-            b("p:d4", "SUCCEEDED", 1090, 1200).num(3, 3),
+            r("p:d1", "FAILED", 1000, 1010).num(0, 3).next("p:d2"),
+            r("p:d2", "FAILED", 1020, 1040).num(1, 3).next("p:d3"),
+            r("p:d3", "FAILED", 1050, 1080).num(2, 3).next("p:d4"),
+            r("p:d4", "SUCCEEDED", 1090, 1200).num(3, 3),
         ]);
         let df = retry_chains(&f, &Filters::default()).unwrap();
         // sorted by root start: solo(0), a1(100), c1(300), d1(1000)
         assert_eq!(col_str(&df, "chainId"), ["p:solo", "p:a1", "p:c1", "p:d1"]);
-        assert_eq!(col_i(&df, "length"), [Some(1), Some(2), Some(3), Some(4)]);
+        assert_eq!(i64s(&df, "length"), [Some(1), Some(2), Some(3), Some(4)]);
         assert_eq!(
             members(&df),
             vec![
@@ -768,12 +583,12 @@ mod tests {
         // solo: nothing before final = 0; a: 100; c: 100 + 100 = 200;
         // d: 10 + 20 + 30 = 60
         assert_eq!(
-            col_f(&df, "wastedSeconds"),
+            f64s(&df, "wastedSeconds"),
             [Some(0.0), Some(100.0), Some(200.0), Some(60.0)]
         );
         // a: 260 - 100 = 160; d: 1200 - 1000 = 200
         assert_eq!(
-            col_f(&df, "timeToGreenSeconds"),
+            f64s(&df, "timeToGreenSeconds"),
             [None, Some(160.0), None, Some(200.0)]
         );
         assert_eq!(col_b(&df, "incomplete"), [false; 4]);
@@ -789,11 +604,11 @@ mod tests {
     fn one_sided_links() {
         let f = frames(&[
             // next only
-            b("p:n1", "FAILED", 0, 10).num(0, 1).next("p:n2"),
-            b("p:n2", "SUCCEEDED", 20, 30).num(1, 1),
+            r("p:n1", "FAILED", 0, 10).num(0, 1).next("p:n2"),
+            r("p:n2", "SUCCEEDED", 20, 30).num(1, 1),
             // previous only
-            b("p:q1", "FAILED", 100, 110).num(0, 1),
-            b("p:q2", "FAILED", 120, 150).num(1, 1).prev("p:q1"),
+            r("p:q1", "FAILED", 100, 110).num(0, 1),
+            r("p:q2", "FAILED", 120, 150).num(1, 1).prev("p:q1"),
         ]);
         let df = retry_chains(&f, &Filters::default()).unwrap();
         assert_eq!(
@@ -810,8 +625,8 @@ mod tests {
     fn missing_middle_member_splits_and_is_incomplete() {
         // m2 is not in the archive: m1 -> (m2) -> m3
         let f = frames(&[
-            b("p:m1", "FAILED", 0, 10).num(0, 2).next("p:m2"),
-            b("p:m3", "SUCCEEDED", 50, 60).num(2, 2).prev("p:m2"),
+            r("p:m1", "FAILED", 0, 10).num(0, 2).next("p:m2"),
+            r("p:m3", "SUCCEEDED", 50, 60).num(2, 2).prev("p:m2"),
         ]);
         let df = retry_chains(&f, &Filters::default()).unwrap();
         assert_eq!(members(&df), vec![vec!["p:m1"], vec!["p:m3"]]);
@@ -824,16 +639,16 @@ mod tests {
     #[test]
     fn cycle_is_detected() {
         let f = frames(&[
-            b("p:x", "FAILED", 0, 10).num(0, 3).next("p:y"),
-            b("p:y", "FAILED", 20, 30).num(1, 3).next("p:z"),
-            b("p:z", "SUCCEEDED", 40, 50).num(2, 3).next("p:x"),
+            r("p:x", "FAILED", 0, 10).num(0, 3).next("p:y"),
+            r("p:y", "FAILED", 20, 30).num(1, 3).next("p:z"),
+            r("p:z", "SUCCEEDED", 40, 50).num(2, 3).next("p:x"),
             // self loop
-            b("p:s", "FAILED", 100, 110).next("p:s"),
-            b("p:ok", "FAILED", 200, 210),
+            r("p:s", "FAILED", 100, 110).next("p:s"),
+            r("p:ok", "FAILED", 200, 210),
         ]);
         let df = retry_chains(&f, &Filters::default()).unwrap();
         assert_eq!(col_str(&df, "chainId"), ["p:x", "p:s", "p:ok"]);
-        assert_eq!(col_i(&df, "length"), [Some(3), Some(1), Some(1)]);
+        assert_eq!(i64s(&df, "length"), [Some(3), Some(1), Some(1)]);
         assert_eq!(col_b(&df, "cyclic"), [true, true, false]);
         // x..z ordered by autoRetryNumber despite the cycle
         assert_eq!(members(&df)[0], ["p:x", "p:y", "p:z"]);
@@ -843,18 +658,18 @@ mod tests {
     fn build_claimed_twice_is_conflicting() {
         let f = frames(&[
             // a and b both claim t as their next retry
-            b("p:a", "FAILED", 0, 10).num(0, 1).next("p:t"),
-            b("p:b", "FAILED", 5, 15).num(0, 1).next("p:t"),
-            b("p:t", "SUCCEEDED", 20, 30).num(1, 1),
+            r("p:a", "FAILED", 0, 10).num(0, 1).next("p:t"),
+            r("p:b", "FAILED", 5, 15).num(0, 1).next("p:t"),
+            r("p:t", "SUCCEEDED", 20, 30).num(1, 1),
             // u's previous (v) disagrees with w's next (u)
-            b("q:v", "FAILED", 100, 110).num(0, 1),
-            b("q:w", "FAILED", 105, 115).num(0, 1).next("q:u"),
-            b("q:u", "FAILED", 120, 130).num(1, 1).prev("q:v"),
-            b("q:clean", "FAILED", 200, 210),
+            r("q:v", "FAILED", 100, 110).num(0, 1),
+            r("q:w", "FAILED", 105, 115).num(0, 1).next("q:u"),
+            r("q:u", "FAILED", 120, 130).num(1, 1).prev("q:v"),
+            r("q:clean", "FAILED", 200, 210),
             // two builds both name r:a as their previous
-            b("r:a", "FAILED", 300, 310).num(0, 1),
-            b("r:b", "FAILED", 320, 330).num(1, 1).prev("r:a"),
-            b("r:c", "SUCCEEDED", 340, 350).num(1, 1).prev("r:a"),
+            r("r:a", "FAILED", 300, 310).num(0, 1),
+            r("r:b", "FAILED", 320, 330).num(1, 1).prev("r:a"),
+            r("r:c", "SUCCEEDED", 340, 350).num(1, 1).prev("r:a"),
         ]);
         let df = retry_chains(&f, &Filters::default()).unwrap();
         assert_eq!(col_str(&df, "chainId"), ["p:a", "q:v", "q:clean", "r:a"]);
@@ -875,9 +690,9 @@ mod tests {
     #[test]
     fn filters_select_chains_by_root_links_use_whole_archive() {
         let f = frames(&[
-            b("p:r1", "FAILED", 0, 10).num(0, 1).next("p:r2"),
-            b("p:r2", "SUCCEEDED", 1000, 1010).num(1, 1),
-            b("q:x", "FAILED", 2000, 2010),
+            r("p:r1", "FAILED", 0, 10).num(0, 1).next("p:r2"),
+            r("p:r2", "SUCCEEDED", 1000, 1010).num(1, 1),
+            r("q:x", "FAILED", 2000, 2010),
         ]);
         // only r2 starts in [500, 1500): its chain's root r1 does not, so no chain
         let fl = Filters {
@@ -906,15 +721,15 @@ mod tests {
         let f = frames(&[
             // p: recovered chain (wasted 10), exhausted chain (wasted 10 + 20),
             // lone failure (limit 0: exhausted), lone success
-            b("p:a1", "FAILED", 0, 10).num(0, 1).next("p:a2"),
-            b("p:a2", "SUCCEEDED", 20, 40).num(1, 1),
-            b("p:b1", "FAILED", 100, 110).num(0, 2).next("p:b2"),
-            b("p:b2", "FAILED", 120, 140).num(1, 2).next("p:b3"),
-            b("p:b3", "FAILED", 150, 160).num(2, 2),
-            b("p:c", "FAILED", 200, 210).num(0, 0),
-            b("p:d", "SUCCEEDED", 300, 310),
+            r("p:a1", "FAILED", 0, 10).num(0, 1).next("p:a2"),
+            r("p:a2", "SUCCEEDED", 20, 40).num(1, 1),
+            r("p:b1", "FAILED", 100, 110).num(0, 2).next("p:b2"),
+            r("p:b2", "FAILED", 120, 140).num(1, 2).next("p:b3"),
+            r("p:b3", "FAILED", 150, 160).num(2, 2),
+            r("p:c", "FAILED", 200, 210).num(0, 0),
+            r("p:d", "SUCCEEDED", 300, 310),
             // q: only a success
-            b("q:e", "SUCCEEDED", 0, 60),
+            r("q:e", "SUCCEEDED", 0, 60),
         ]);
         let df = retry_summary(&f, &Filters::default()).unwrap();
         assert_eq!(
@@ -932,19 +747,19 @@ mod tests {
             ]
         );
         assert_eq!(col_str(&df, PROJECT), ["p", "q"]);
-        assert_eq!(col_i(&df, "chains"), [Some(4), Some(1)]);
-        assert_eq!(col_i(&df, "chainsWithRetries"), [Some(2), Some(0)]);
+        assert_eq!(i64s(&df, "chains"), [Some(4), Some(1)]);
+        assert_eq!(i64s(&df, "chainsWithRetries"), [Some(2), Some(0)]);
         // p roots: a1 F, b1 F, c F, d S -> 3
-        assert_eq!(col_i(&df, "rootFailures"), [Some(3), Some(0)]);
+        assert_eq!(i64s(&df, "rootFailures"), [Some(3), Some(0)]);
         // 2 / 3; q: 0 root failures -> null
-        assert_eq!(col_f(&df, "retryRate"), [Some(2.0 / 3.0), None]);
-        assert_eq!(col_i(&df, "recovered"), [Some(1), Some(0)]);
+        assert_eq!(f64s(&df, "retryRate"), [Some(2.0 / 3.0), None]);
+        assert_eq!(i64s(&df, "recovered"), [Some(1), Some(0)]);
         // 1 / 2; q: no chains with retries -> null
-        assert_eq!(col_f(&df, "recoveryRate"), [Some(0.5), None]);
+        assert_eq!(f64s(&df, "recoveryRate"), [Some(0.5), None]);
         // b3 (2 == 2) and c (0 == 0)
-        assert_eq!(col_i(&df, "exhausted"), [Some(2), Some(0)]);
+        assert_eq!(i64s(&df, "exhausted"), [Some(2), Some(0)]);
         // (10 + 30) / 60
-        assert_eq!(col_f(&df, "minutesWasted"), [Some(40.0 / 60.0), Some(0.0)]);
+        assert_eq!(f64s(&df, "minutesWasted"), [Some(40.0 / 60.0), Some(0.0)]);
     }
 
     #[test]
@@ -985,9 +800,9 @@ mod tests {
     fn long_chain_does_not_recurse() {
         // 100_000 links: union-find and Kahn are iterative
         let n = 100_000;
-        let rows: Vec<Row> = (0..n)
+        let rows: Vec<B> = (0..n)
             .map(|i| {
-                let mut r = b(&format!("p:{i}"), "FAILED", i, i + 1).num(i, n);
+                let mut r = r(&format!("p:{i}"), "FAILED", i, i + 1).num(i, n);
                 if i + 1 < n {
                     r = r.next(&format!("p:{}", i + 1));
                 }
@@ -995,6 +810,6 @@ mod tests {
             })
             .collect();
         let df = retry_chains(&frames(&rows), &Filters::default()).unwrap();
-        assert_eq!(col_i(&df, "length"), [Some(n)]);
+        assert_eq!(i64s(&df, "length"), [Some(n)]);
     }
 }

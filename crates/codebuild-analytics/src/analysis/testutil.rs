@@ -34,6 +34,12 @@ pub(crate) struct B {
     message: Option<String>,
     /// `(phaseType, durationSeconds)`; COMPLETED always gets a null duration.
     phases: Vec<(String, f64)>,
+    sv: Option<String>,
+    rsv: Option<String>,
+    next: Option<String>,
+    prev: Option<String>,
+    number: Option<i64>,
+    limit: Option<i64>,
 }
 
 /// A build `id` of `project` with `status`, started `start` seconds after
@@ -49,7 +55,56 @@ pub(crate) fn b(id: &str, project: &str, status: &str, start: i64, end: Option<i
     }
 }
 
+/// A finished build `id` (project = the part before `:`, or `id`) with
+/// `status`, started and ended `start` / `end` seconds after [`T0`]: the
+/// short form the retry, flaky, recovery and capacity tests use.
+pub(crate) fn r(id: &str, status: &str, start: i64, end: i64) -> B {
+    b(
+        id,
+        id.split(':').next().unwrap_or(id),
+        status,
+        start,
+        Some(end),
+    )
+}
+
+/// The ARN of a build id (every test build has one).
+pub(crate) fn arn(id: &str) -> String {
+    format!("arn:aws:codebuild:eu-west-1:123456789012:build/{id}")
+}
+
 impl B {
+    /// `nextAutoRetry` = ARN of `id`.
+    pub(crate) fn next(mut self, id: &str) -> Self {
+        self.next = Some(arn(id));
+        self
+    }
+    /// `previousAutoRetry` = ARN of `id`.
+    pub(crate) fn prev(mut self, id: &str) -> Self {
+        self.prev = Some(arn(id));
+        self
+    }
+    /// `autoRetryNumber` and `autoRetryLimit`.
+    pub(crate) fn num(mut self, number: i64, limit: i64) -> Self {
+        self.number = Some(number);
+        self.limit = Some(limit);
+        self
+    }
+    /// `resolvedSourceVersion`.
+    pub(crate) fn rsv(mut self, v: &str) -> Self {
+        self.rsv = Some(v.to_owned());
+        self
+    }
+    /// `sourceVersion`.
+    pub(crate) fn sv(mut self, v: &str) -> Self {
+        self.sv = Some(v.to_owned());
+        self
+    }
+    /// No `endTime` (still running).
+    pub(crate) fn no_end(mut self) -> Self {
+        self.end = None;
+        self
+    }
     /// No `buildStatus`.
     pub(crate) fn no_status(mut self) -> Self {
         self.status = None;
@@ -119,6 +174,7 @@ pub(crate) fn frames(builds: &[B]) -> Frames {
     let s = |f: &dyn Fn(&B) -> Option<String>| builds.iter().map(f).collect::<Vec<_>>();
     let builds_df = df!(
         ID => builds.iter().map(|b| b.id.clone()).collect::<Vec<_>>(),
+        ARN => builds.iter().map(|b| arn(&b.id)).collect::<Vec<_>>(),
         PROJECT => s(&|b| b.project.clone()),
         STATUS => s(&|b| b.status.clone()),
         START => builds.iter().map(|b| b.start.map(micros)).collect::<Vec<_>>(),
@@ -127,6 +183,12 @@ pub(crate) fn frames(builds: &[B]) -> Frames {
         IMAGE => s(&|b| b.image.clone()),
         INITIATOR => s(&|b| b.initiator.clone()),
         SOURCE_TYPE => s(&|b| b.source_type.clone()),
+        SOURCE_VERSION => s(&|b| b.sv.clone()),
+        RESOLVED_SOURCE_VERSION => s(&|b| b.rsv.clone()),
+        RETRY_LIMIT => builds.iter().map(|b| b.limit).collect::<Vec<_>>(),
+        RETRY_NUMBER => builds.iter().map(|b| b.number).collect::<Vec<_>>(),
+        NEXT_RETRY => s(&|b| b.next.clone()),
+        PREVIOUS_RETRY => s(&|b| b.prev.clone()),
         DURATION => builds
             .iter()
             .map(|b| Some((b.end? - b.start?) as f64))
@@ -224,4 +286,35 @@ pub(crate) fn assert_close(a: &[Option<f64>], b: &[Option<f64>]) {
             _ => panic!("{a:?} vs {b:?}"),
         }
     }
+}
+
+/// A string column of a result, nulls as `"-"`.
+pub(crate) fn col_str(df: &DataFrame, name: &str) -> Vec<String> {
+    strs(df, name)
+        .into_iter()
+        .map(|v| v.unwrap_or_else(|| "-".into()))
+        .collect()
+}
+
+/// A boolean column of a result (no nulls expected).
+pub(crate) fn col_b(df: &DataFrame, name: &str) -> Vec<bool> {
+    df.column(name)
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect()
+}
+
+/// A time column of a result, as seconds after [`T0`].
+pub(crate) fn col_t(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
+    df.column(name)
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .physical()
+        .iter()
+        .map(|v| v.map(|v| v / 1_000_000 - T0))
+        .collect()
 }
