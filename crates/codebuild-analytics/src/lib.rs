@@ -32,5 +32,5 @@ pub use decode::DEFAULT_MAX_NESTING;
 pub use error::{ErrorKind, LoadError, Position};
 pub use filter::{Filters, TimeBucket};
 pub use frames::{Frames, LIST_FRAMES};
-pub use load::{Archive, LoadOptions, LoadReport, Progress, SkippedFile, load_builds};
+pub use load::{Archive, Inspect, LoadOptions, LoadReport, Progress, SkippedFile, load_builds};
 pub use polars;

@@ -19,6 +19,12 @@ use crate::input::{self, Content, InputFile};
 /// Progress callback: called after each file with (files done, files total, bytes read).
 pub type Progress = Arc<dyn Fn(usize, usize, u64) + Send + Sync>;
 
+/// Inspection callback: called with each file's path and JSON text
+/// (decompressed, BOM removed) before it is decoded, from worker threads.
+/// It lets a caller look at the same bytes (e.g. validate them against the
+/// JSON Schema) without reading or decompressing any file twice.
+pub type Inspect = Arc<dyn Fn(&Path, &[u8]) + Send + Sync>;
+
 /// How to load an archive. `LoadOptions::default()` is strict and generous.
 #[derive(Clone)]
 pub struct LoadOptions {
@@ -38,6 +44,8 @@ pub struct LoadOptions {
     pub include_env_values: bool,
     /// Called after each file is decoded.
     pub progress: Option<Progress>,
+    /// Called with each file's JSON text before it is decoded.
+    pub inspect: Option<Inspect>,
 }
 
 impl Default for LoadOptions {
@@ -50,6 +58,7 @@ impl Default for LoadOptions {
             threads: None,
             include_env_values: false,
             progress: None,
+            inspect: None,
         }
     }
 }
@@ -316,6 +325,9 @@ fn decode_files<T: Send + Default>(
         match input::read(file, opts) {
             Ok(Content::Json(text)) => {
                 result.bytes = text.len() as u64;
+                if let Some(inspect) = &opts.inspect {
+                    inspect(&file.path, &text);
+                }
                 let (payload, error) = decode_file(file, &text, &mut result.stats);
                 result.payload = payload;
                 result.error = error;

@@ -1,11 +1,12 @@
 //! `cbstats validate`: every problem as `path:line:column: field: message`.
 
 use std::collections::HashSet;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use codebuild_analytics::{Archive, LoadError, Position};
 use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
@@ -21,37 +22,8 @@ struct Problem {
 }
 
 pub fn validate(cli: &Cli, args: &ValidateArgs) -> Result<ExitCode> {
-    let mut paths = crate::load::paths(&args.load)?;
-    // `--strict` reads the files twice; standard input is kept in a temporary file.
-    let stdin_copy = if args.strict && paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(args.load.max_file_bytes.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
-        let tmp = std::env::temp_dir().join(format!("cbstats-stdin-{}.json", std::process::id()));
-        std::fs::write(&tmp, &bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-        for p in &mut paths {
-            if p.as_os_str() == "-" {
-                *p = tmp.clone();
-            }
-        }
-        Some(tmp)
-    } else {
-        None
-    };
-    let shown = |p: &Path| -> PathBuf {
-        match &stdin_copy {
-            Some(tmp) if p == tmp => PathBuf::from("-"),
-            _ => p.to_path_buf(),
-        }
-    };
-    let result = run(cli, args, &paths, &shown);
-    if let Some(tmp) = &stdin_copy {
-        let _ = std::fs::remove_file(tmp);
-    }
-    let (files, builds, problems) = result?;
+    let paths = crate::load::paths(&args.load)?;
+    let (files, builds, problems) = run(cli, args, &paths)?;
     let mut out = BufWriter::new(io::stdout().lock());
     for p in &problems {
         writeln!(out, "{}", p.text)?;
@@ -71,17 +43,18 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> Result<ExitCode> {
 
 type Counts = (usize, usize, Vec<Problem>);
 
-fn run(
-    cli: &Cli,
-    args: &ValidateArgs,
-    paths: &[PathBuf],
-    shown: &dyn Fn(&Path) -> PathBuf,
-) -> Result<Counts> {
+fn run(cli: &Cli, args: &ValidateArgs, paths: &[PathBuf]) -> Result<Counts> {
     let (mut files, mut builds, mut problems) = (0, 0, Vec::new());
     let mut bad_files: HashSet<PathBuf> = HashSet::new();
+    // `--strict` checks each file's text as the loader reads it: one read,
+    // one decompression, the loader's own discovery of files.
+    let strict = if args.strict {
+        Some(Arc::new(Strict::new()?))
+    } else {
+        None
+    };
+    let strict_problems: Arc<Mutex<Vec<Problem>>> = Arc::default();
     let push = |e: &LoadError, problems: &mut Vec<Problem>| {
-        let mut e = e.clone();
-        e.file = shown(&e.file);
         problems.push(Problem {
             file: e.file.clone(),
             position: e.position,
@@ -90,7 +63,17 @@ fn run(
     };
     // Each path on its own, so that a missing path does not hide the others.
     for path in paths {
-        let (opts, bar) = crate::load::options(cli, &args.load, true, false);
+        let (mut opts, bar) = crate::load::options(cli, &args.load, true, false);
+        if let Some(strict) = &strict {
+            let (strict, sink) = (Arc::clone(strict), Arc::clone(&strict_problems));
+            opts.inspect = Some(Arc::new(move |file: &Path, text: &[u8]| {
+                let mut found = Vec::new();
+                strict.check(file, text, &mut found);
+                if !found.is_empty() {
+                    sink.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+                }
+            }));
+        }
         let loaded = Archive::load(std::slice::from_ref(path), &opts);
         if let Some(bar) = bar {
             bar.finish_and_clear();
@@ -115,44 +98,14 @@ fn run(
             }
         }
     }
-    if args.strict {
-        let strict = Strict::new()?;
-        for path in paths {
-            for file in discover(path) {
-                if bad_files.contains(&file) {
-                    continue; // its problems are already listed
-                }
-                strict.check(
-                    &file,
-                    &shown(&file),
-                    args.load.max_file_bytes,
-                    &mut problems,
-                );
-            }
-        }
-    }
+    let mut strict_problems =
+        std::mem::take(&mut *strict_problems.lock().unwrap_or_else(|e| e.into_inner()));
+    // Files the loader already reported are not listed twice; files are
+    // checked in parallel, so order them as the loader's problems are.
+    strict_problems.retain(|p| !bad_files.contains(&p.file));
+    strict_problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.position.cmp(&b.position)));
+    problems.extend(strict_problems);
     Ok((files, builds, problems))
-}
-
-/// Files under a path, like the loader finds them (folders walked in sorted order).
-fn discover(path: &Path) -> Vec<PathBuf> {
-    if !path.is_dir() {
-        return vec![path.to_path_buf()];
-    }
-    let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(_) => return out,
-    };
-    entries.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    for e in entries {
-        if e.is_dir() {
-            out.extend(discover(&e));
-        } else if e.is_file() {
-            out.push(e);
-        }
-    }
-    out
 }
 
 /// The JSON Schema checks of `--strict`.
@@ -173,17 +126,14 @@ impl Strict {
         })
     }
 
-    /// Checks every top-level value of one file (JSON or JSON Lines, maybe gzipped).
-    fn check(&self, path: &Path, shown: &Path, cap: u64, problems: &mut Vec<Problem>) {
-        let Some(text) = read_text(path, cap) else {
-            return;
-        };
-        let mut stream = serde_json::Deserializer::from_slice(&text).into_iter::<Value>();
+    /// Checks every top-level value of one file's JSON text (JSON or JSON Lines).
+    fn check(&self, shown: &Path, text: &[u8], problems: &mut Vec<Problem>) {
+        let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
         loop {
-            let start = skip_ws(&text, stream.byte_offset());
+            let start = skip_ws(text, stream.byte_offset());
             let Some(item) = stream.next() else { break };
             let Ok(value) = item else { break }; // syntax errors are the loader's to report
-            let at = Position::of_offset(&text, start);
+            let at = Position::of_offset(text, start);
             match &value {
                 Value::Array(items) => {
                     for (i, v) in items.iter().enumerate() {
@@ -267,35 +217,4 @@ fn skip_ws(text: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
-}
-
-/// The file's JSON text: gunzipped (by magic bytes), BOM removed; `None` if
-/// unreadable, too large or not JSON (the loader reports or skips those).
-fn read_text(path: &Path, cap: u64) -> Option<Vec<u8>> {
-    let mut raw = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut raw)
-        .ok()?;
-    let mut text = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .take(cap.saturating_add(1))
-            .read_to_end(&mut out)
-            .ok()?;
-        out
-    } else {
-        raw
-    };
-    if text.len() as u64 > cap {
-        return None;
-    }
-    if text.starts_with(b"\xEF\xBB\xBF") {
-        text.drain(..3);
-    }
-    match text.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{' | b'[') => Some(text),
-        _ => None,
-    }
 }
