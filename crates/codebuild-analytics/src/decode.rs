@@ -72,6 +72,7 @@ pub(crate) fn decode(
         opts,
         stats,
         sink,
+        line_starts: std::cell::OnceCell::new(),
     };
     if is_json_lines(text) {
         d.lines()
@@ -129,6 +130,9 @@ struct Decoder<'a, 's> {
     opts: &'a LoadOptions,
     stats: &'s mut FileStats,
     sink: &'s mut dyn FnMut(Build, usize),
+    /// Byte offsets where lines start, built on the first error only, so that
+    /// many bad records cost a binary search each, not a scan from the top.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 fn join(prefix: &str, field: &str) -> String {
@@ -145,10 +149,23 @@ impl<'a> Decoder<'a, '_> {
         (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
     }
 
+    fn position(&self, offset: usize) -> Position {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text).map(|i| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset);
+        Position {
+            line,
+            column: offset - starts[line - 1] + 1,
+        }
+    }
+
     fn error_at(&self, offset: usize, field: &str, kind: ErrorKind, message: String) -> LoadError {
         LoadError {
             file: self.path.to_path_buf(),
-            position: Some(Position::of_offset(self.text, offset)),
+            position: Some(self.position(offset)),
             field: (!field.is_empty()).then(|| field.to_owned()),
             message,
             kind,
@@ -157,7 +174,7 @@ impl<'a> Decoder<'a, '_> {
 
     /// The error of decoding `raw` as `T`, located by a second, path-tracking pass.
     fn locate<T: serde::de::DeserializeOwned>(&self, raw: &RawValue, prefix: &str) -> LoadError {
-        let start = Position::of_offset(self.text, self.offset_of(raw));
+        let start = self.position(self.offset_of(raw));
         let (field, rel, message, kind) = match codebuild_model::from_str::<T>(raw.get()) {
             Err(e) => (
                 join(prefix, e.path()),
