@@ -31,9 +31,7 @@ fn status_is(s: &str) -> Expr {
 }
 
 fn rate(num: &str, den: &str) -> Expr {
-    when(col(den).gt(lit(0)))
-        .then(col(num).cast(DataType::Float64) / col(den).cast(DataType::Float64))
-        .otherwise(lit(NULL).cast(DataType::Float64))
+    super::ratio(col(num), col(den))
 }
 
 /// One row per flaky commit: a (`projectName`, `resolvedSourceVersion`) with

@@ -481,11 +481,7 @@ pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFram
 pub fn retry_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let chains = retry_chains(frames, filters)?;
     let count = |e: Expr| e.cast(DataType::Int64).sum();
-    let rate = |num: &str, den: &str| {
-        when(col(den).gt(lit(0)))
-            .then(col(num).cast(DataType::Float64) / col(den).cast(DataType::Float64))
-            .otherwise(lit(NULL).cast(DataType::Float64))
-    };
+    let rate = |num: &str, den: &str| super::ratio(col(num), col(den));
     chains
         .lazy()
         .group_by([col(PROJECT)])
