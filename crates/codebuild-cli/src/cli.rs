@@ -25,7 +25,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Load an archive and print report sections (load accounting, builds by project and status, ...).
+    /// Load an archive and print report sections (load accounting, outcomes, phase timing, failures, retries, ...).
     Report(ReportArgs),
     /// Write every frame of an archive to files (Parquet, CSV or NDJSON).
     Export(ExportArgs),
@@ -79,9 +79,15 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
 
-    /// Only this section (repeatable); see the section names in the default output.
+    /// Only this section (repeatable; a name or its slug, e.g. `phase-timing`).
     #[arg(long = "section", value_name = "NAME")]
     pub sections: Vec<String>,
+
+    /// Also print the per-row detail sections (retry chains, flaky commits,
+    /// manual rebuilds, red periods, builds per day and per hour of week) in
+    /// table and markdown output; JSON always has every section.
+    #[arg(long)]
+    pub detail: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use codebuild_analytics::Filters;
 use codebuild_analytics::frames::col_names::START;
-use polars::prelude::{AnyValue, CsvWriter, DataFrame, IntoLazy, ParquetWriter, SerWriter, col};
+use polars::prelude::{
+    AnyValue, Column, CsvWriter, DataFrame, DataType, IntoLazy, ParquetWriter, SerWriter, col,
+};
 
 use crate::cli::{Cli, ExportArgs, ExportFormat};
 use crate::sections::{self, LOAD};
@@ -119,7 +121,7 @@ fn write_file(path: &PathBuf, df: &mut DataFrame, format: ExportFormat) -> Resul
         ExportFormat::Csv => {
             CsvWriter::new(&mut w)
                 .include_header(true)
-                .finish(df)
+                .finish(&mut lists_as_json_text(df)?)
                 .with_context(what)?;
         }
         ExportFormat::Ndjson => {
@@ -131,4 +133,26 @@ fn write_file(path: &PathBuf, df: &mut DataFrame, format: ExportFormat) -> Resul
     }
     w.flush().with_context(what)?;
     Ok(())
+}
+
+/// CSV has no nested values: list columns (e.g. `memberIds` of the retry
+/// chains) become their JSON array text, `["a","b"]`, which every CSV reader
+/// keeps as one field and any JSON parser reads back.
+fn lists_as_json_text(df: &DataFrame) -> Result<DataFrame> {
+    let mut out = df.clone();
+    for c in df.columns() {
+        if !matches!(c.dtype(), DataType::List(_)) {
+            continue;
+        }
+        let texts: Vec<Option<String>> = c
+            .as_materialized_series()
+            .iter()
+            .map(|v| match v {
+                AnyValue::Null => None,
+                v => Some(crate::render::json_value(&v).to_string()),
+            })
+            .collect();
+        out.with_column(Column::new(c.name().clone(), texts))?;
+    }
+    Ok(out)
 }

@@ -21,7 +21,8 @@ const MAX_COL: usize = 32;
 const ELLIPSIS: char = '…';
 
 pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
-    let selected = sections::select(&args.sections)?;
+    let all = args.detail || args.format == ReportFormat::Json;
+    let selected = sections::select(&args.sections, all)?;
     let filters = crate::load::filters(&args.filters)?;
     let archive = crate::load::load(cli, &args.load, false)?;
     let sections = sections::sections(&archive.frames, &archive.report, &filters, &selected)?;

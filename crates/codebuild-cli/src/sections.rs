@@ -5,7 +5,6 @@ use anyhow::Result;
 use codebuild_analytics::analysis::{
     GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
 };
-use codebuild_analytics::frames::col_names::{PROJECT, STATUS};
 use codebuild_analytics::{Filters, Frames, LoadReport};
 use polars::prelude::*;
 
@@ -23,10 +22,10 @@ type Analysis = fn(&Frames, &Filters) -> PolarsResult<DataFrame>;
 /// The name of the load-report section (always computed from the report, not the frames).
 pub const LOAD: &str = "load";
 
-/// Every analysis section, in report order. Analyses merged into
-/// `codebuild_analytics::analysis` plug in here, one line each.
+/// Every analysis section, in report order: the summaries, then the
+/// per-row detail sections (one row per chain, commit, rebuild, red period,
+/// day, hour of week). Adding an analysis is one line here.
 pub const SECTIONS: &[(&str, Analysis)] = &[
-    ("builds by project and status", builds_by_project_and_status),
     ("outcomes", |f, x| outcomes::outcomes(f, x, None)),
     ("phase timing", |f, x| {
         timing::phase_timing(f, x, &timing::DEFAULT_TIMING_KEYS)
@@ -47,7 +46,26 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     ("recovery summary", recovery::recovery_summary),
     ("peak concurrency", capacity::peak_concurrency),
     ("build minutes", capacity::build_minutes),
+    // Detail sections.
+    ("retry chains", retry::retry_chains),
+    ("flaky commits", flaky::flaky_commits),
+    ("manual rebuilds", flaky::manual_rebuilds),
+    ("red periods", recovery::red_periods),
+    ("builds per day", capacity::builds_per_day),
+    ("builds per hour of week", capacity::builds_per_hour_of_week),
 ];
+
+/// The first detail section: tables and markdown show the summaries before it
+/// unless `--section` or `--detail` asks for more; JSON and exports have all.
+pub const FIRST_DETAIL: &str = "retry chains";
+
+/// The summary sections: `load` and every section before [`FIRST_DETAIL`].
+pub fn summary_names() -> Vec<&'static str> {
+    names()
+        .into_iter()
+        .take_while(|n| *n != FIRST_DETAIL)
+        .collect()
+}
 
 /// Every section name, `load` first.
 pub fn names() -> Vec<&'static str> {
@@ -56,7 +74,7 @@ pub fn names() -> Vec<&'static str> {
         .collect()
 }
 
-/// `builds by project and status` -> `builds-by-project-and-status`.
+/// `top failure reasons` -> `top-failure-reasons`.
 pub fn slug(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
@@ -64,10 +82,12 @@ pub fn slug(name: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// Resolves `--section` values (a name or its slug, any case) to section names.
-pub fn select(wanted: &[String]) -> Result<Vec<&'static str>> {
+/// Resolves `--section` values (a name or its slug, any case) to section
+/// names; none given means every section, or the summaries only when
+/// `all` is false.
+pub fn select(wanted: &[String], all: bool) -> Result<Vec<&'static str>> {
     if wanted.is_empty() {
-        return Ok(names());
+        return Ok(if all { names() } else { summary_names() });
     }
     let mut out = Vec::new();
     for w in wanted {
@@ -183,17 +203,4 @@ fn load_frame(r: &LoadReport) -> PolarsResult<DataFrame> {
             ),
         ],
     )
-}
-
-/// Placeholder analysis: build counts per project and status.
-fn builds_by_project_and_status(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
-    filters
-        .builds(&frames.builds)
-        .group_by([col(PROJECT), col(STATUS)])
-        .agg([len().cast(DataType::Int64).alias("builds")])
-        .sort(
-            [PROJECT, STATUS],
-            SortMultipleOptions::default().with_nulls_last(true),
-        )
-        .collect()
 }

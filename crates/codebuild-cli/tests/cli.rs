@@ -47,7 +47,10 @@ fn report_table_has_both_sections_within_80_columns() {
     let (code, out, err) = stdout_of(cbstats().args(["report", "testdata/responses"]));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("load\n"), "{out}");
-    assert!(out.contains("builds by project and status\n"), "{out}");
+    assert!(out.contains("outcomes\n"), "{out}");
+    assert!(out.contains("phase timing\n"), "{out}");
+    // Detail sections only on request in tables.
+    assert!(!out.contains("retry chains\n"), "{out}");
     assert!(
         out.contains("builds read = kept + duplicates + rejected: "),
         "{out}"
@@ -79,17 +82,28 @@ fn report_json_numbers() {
     assert_eq!(load["duplicatesDropped"], 0);
     assert_eq!(load["recordsRejected"], 0);
     assert_eq!(load["balances"], true);
-    let rows = v["builds by project and status"].as_array().unwrap();
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0]["buildStatus"], "SUCCEEDED");
-    assert_eq!(rows[0]["builds"], 2);
+    // One project row and the overall row; both builds SUCCEEDED.
+    let rows = v["outcomes"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["projectName"], "codebuild-demo-project");
+    assert_eq!(rows[1]["projectName"], "(all)");
+    for row in rows {
+        assert_eq!(row["builds"], 2);
+        assert_eq!(row["SUCCEEDED"], 2);
+        assert_eq!(row["successRate"], 1.0);
+    }
+    // Durations 132.91 s and 132.37 s: p50 by linear interpolation = 132.64.
+    let p50 = rows[0]["durationP50"].as_f64().unwrap();
+    assert!((p50 - 132.64).abs() < 1e-9, "{p50}");
+    // JSON has the detail sections too: each build is a chain of one.
+    assert_eq!(v["retry chains"].as_array().unwrap().len(), 2);
     // Column order is the frame's.
     let keys: Vec<&str> = out
         .lines()
         .filter_map(|l| l.trim().strip_prefix('"').and_then(|l| l.split('"').next()))
         .collect();
     let p = keys.iter().position(|k| *k == "projectName").unwrap();
-    let s = keys.iter().position(|k| *k == "buildStatus").unwrap();
+    let s = keys.iter().position(|k| *k == "successRate").unwrap();
     assert!(p < s);
 }
 
@@ -99,7 +113,7 @@ fn report_section_filters_and_markdown() {
         "report",
         "testdata/responses",
         "--section",
-        "builds-by-project-and-status",
+        "outcomes",
         "--project",
         "docs-site",
         "--format",
@@ -107,23 +121,26 @@ fn report_section_filters_and_markdown() {
     ]));
     assert_eq!(code, 0, "{err}");
     assert!(!out.contains("## load"), "{out}");
-    assert!(out.contains("## builds by project and status"), "{out}");
+    assert!(out.contains("## outcomes"), "{out}");
     assert!(
-        out.contains("| projectName | buildStatus | builds |"),
+        out.contains("| projectName | builds | SUCCEEDED |"),
         "{out}"
     );
     for line in out
         .lines()
         .filter(|l| l.starts_with("| ") && !l.contains("projectName") && !l.starts_with("| ---"))
     {
-        assert!(line.starts_with("| docs-site |"), "{line}");
+        assert!(
+            line.starts_with("| docs-site |") || line.starts_with("| (all) |"),
+            "{line}"
+        );
     }
     // A time range with nothing in it.
     let (code, out, _) = stdout_of(cbstats().args([
         "report",
         "testdata/responses",
         "--section",
-        "builds by project and status",
+        "outcomes",
         "--since",
         "2100-01-01",
         "--format",
@@ -131,7 +148,7 @@ fn report_section_filters_and_markdown() {
     ]));
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["builds by project and status"], Value::Array(vec![]));
+    assert_eq!(v["outcomes"], Value::Array(vec![]));
     // Unknown section and bad time are usage errors.
     let (code, _, err) =
         stdout_of(cbstats().args(["report", "testdata/responses", "--section", "nope"]));
@@ -330,11 +347,7 @@ fn export_parquet_round_trips() {
         builds.column("startTime").unwrap().dtype(),
         &DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
     );
-    assert!(
-        dir.path()
-            .join("builds-by-project-and-status.parquet")
-            .exists()
-    );
+    assert!(dir.path().join("retry-chains.parquet").exists());
 }
 
 #[test]
@@ -418,6 +431,10 @@ fn export_partitioned_and_other_formats() {
     assert_eq!(code, 0, "{err}");
     let csv = std::fs::read_to_string(dir.path().join("builds.csv")).unwrap();
     assert!(csv.starts_with("id,"), "{csv}");
+    // A list column (memberIds) is one field holding its JSON array text.
+    let chains = std::fs::read_to_string(dir.path().join("retry-chains.csv")).unwrap();
+    let id = "web-app:9b0ac37f-d19e-4254-9079-f47e9a389e01";
+    assert!(chains.contains(&format!("\"[\"\"{id}\"\"]\"")), "{chains}");
 }
 
 #[test]
