@@ -27,7 +27,9 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 ///   digits past the sixth are truncated.
 ///
 /// A string without an offset (a naive local time) is rejected: its instant
-/// is unknown.
+/// is unknown. So is any instant outside the years 0000 to 9999 in UTC (e.g.
+/// `9999-12-31T23:59:59-01:00` or epoch seconds before year 0), which the
+/// canonical form cannot write.
 ///
 /// # Writing
 /// One canonical form: RFC 3339 in UTC with exactly six fraction digits and
@@ -68,13 +70,26 @@ impl Timestamp {
     pub const UNIX_EPOCH: Timestamp = Timestamp(OffsetDateTime::UNIX_EPOCH);
 
     /// Normalizes any `OffsetDateTime` to UTC, truncated to microseconds.
+    ///
+    /// # Panics
+    /// If the instant is outside the years 0000 to 9999 in UTC (see [`Timestamp::try_new`]).
     pub fn new(t: OffsetDateTime) -> Self {
-        let t = t.to_offset(UtcOffset::UTC);
+        Self::try_new(t).expect("a timestamp between the years 0000 and 9999 in UTC")
+    }
+
+    /// Normalizes `t` to UTC, truncated to microseconds; `None` when the
+    /// instant is outside the years 0000 to 9999 in UTC, which the canonical
+    /// form (four year digits) cannot write.
+    pub fn try_new(t: OffsetDateTime) -> Option<Self> {
+        let t = t.checked_to_offset(UtcOffset::UTC)?;
+        if !(0..=9999).contains(&t.year()) {
+            return None;
+        }
         let micros = t.microsecond();
-        Timestamp(
+        Some(Timestamp(
             t.replace_nanosecond(micros * 1_000)
                 .expect("micros * 1000 < 1e9"),
-        )
+        ))
     }
 
     /// The instant as a UTC `OffsetDateTime`.
@@ -88,11 +103,12 @@ impl Timestamp {
         (self.0.unix_timestamp_nanos() / 1_000) as i64
     }
 
-    /// The timestamp `micros` microseconds after the Unix epoch, if representable.
+    /// The timestamp `micros` microseconds after the Unix epoch, if it falls
+    /// in the years 0000 to 9999.
     pub fn from_unix_micros(micros: i64) -> Option<Self> {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
             .ok()
-            .map(Timestamp)
+            .and_then(Self::try_new)
     }
 
     /// Seconds since the Unix epoch, with the fraction.
@@ -120,8 +136,9 @@ impl Timestamp {
     /// Reads whole epoch seconds given as a JSON integer.
     pub fn from_epoch_i64(secs: i64) -> Result<Self, TimestampError> {
         OffsetDateTime::from_unix_timestamp(secs)
-            .map(Timestamp)
-            .map_err(|_| TimestampError {
+            .ok()
+            .and_then(Self::try_new)
+            .ok_or_else(|| TimestampError {
                 text: secs.to_string(),
                 reason: "epoch seconds out of range".to_owned(),
             })
@@ -172,7 +189,8 @@ impl Timestamp {
                     .to_owned(),
             },
         })?;
-        Ok(Self::new(local.assume_offset(offset)))
+        Self::try_new(local.assume_offset(offset))
+            .ok_or_else(|| err("outside the years 0000 to 9999 in UTC"))
     }
 }
 
@@ -347,6 +365,40 @@ mod tests {
         for bad in ["1e20", "-1e300", "true", "null", "[]"] {
             assert!(serde_json::from_str::<Timestamp>(bad).is_err(), "{bad}");
         }
+    }
+
+    /// Found by `cargo fuzz run timestamp`: instants outside the years
+    /// 0000..=9999 in UTC panicked (`to_offset` overflow) or displayed with a
+    /// sign that does not parse back.
+    #[test]
+    fn rejects_instants_the_canonical_form_cannot_write() {
+        for bad in [
+            "9999-12-31T23:59:59-01:00",
+            "9999-12-31t23:30:00-00:30",
+            "0000-01-01T00:00:00+00:01",
+        ] {
+            let err = Timestamp::parse(bad).unwrap_err().to_string();
+            assert!(err.contains("outside the years 0000 to 9999"), "{err}");
+        }
+        for bad in [
+            "-141111111111",
+            "-62167219201",
+            "-62167219200.5",
+            "253402300800",
+        ] {
+            assert!(serde_json::from_str::<Timestamp>(bad).is_err(), "{bad}");
+        }
+        for edge in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999Z",
+            "0000-01-01T00:59:00+00:59",
+        ] {
+            let t = Timestamp::parse(edge).unwrap();
+            assert_eq!(Timestamp::parse(&t.to_string()), Ok(t), "{edge}");
+        }
+        let t: Timestamp = serde_json::from_str("-62167219200").unwrap();
+        assert_eq!(t.to_string(), "0000-01-01T00:00:00.000000Z");
+        assert_eq!(Timestamp::from_unix_micros(-62_167_219_200_000_001), None);
     }
 
     #[test]
