@@ -76,6 +76,27 @@ impl Filters {
     }
 }
 
+impl Filters {
+    /// Every frame cut down to the builds that pass the filters (phases,
+    /// contexts and list rows follow their build). No filter: a cheap clone.
+    pub fn frames(&self, frames: &crate::Frames) -> PolarsResult<crate::Frames> {
+        if self.is_empty() {
+            return Ok(frames.clone());
+        }
+        let child = |df: &DataFrame| self.children(&frames.builds, df).collect();
+        let mut lists = std::collections::BTreeMap::new();
+        for (name, df) in &frames.lists {
+            lists.insert(*name, child(df)?);
+        }
+        Ok(crate::Frames {
+            builds: self.builds(&frames.builds).collect()?,
+            phases: child(&frames.phases)?,
+            phase_contexts: child(&frames.phase_contexts)?,
+            lists,
+        })
+    }
+}
+
 /// A calendar bucket of `startTime`, for grouping by time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimeBucket {

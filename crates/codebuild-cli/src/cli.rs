@@ -105,6 +105,9 @@ pub struct ExportArgs {
     #[command(flatten)]
     pub load: LoadArgs,
 
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
     /// Output folder (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

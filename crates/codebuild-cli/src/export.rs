@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use codebuild_analytics::Filters;
 use codebuild_analytics::frames::col_names::START;
 use polars::prelude::{
     AnyValue, Column, CsvWriter, DataFrame, DataType, IntoLazy, ParquetWriter, SerWriter, col,
@@ -21,11 +20,16 @@ pub const MONTH: &str = "month";
 const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
+    let filters = crate::load::filters(&args.filters)?;
     let archive = crate::load::load(cli, &args.load, args.include_env_values)?;
+    // Frames and sections both cover the filtered builds only.
+    let frames = filters
+        .frames(&archive.frames)
+        .context("applying the filters")?;
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
     let mut written = 0usize;
-    for (name, df) in archive.frames.iter() {
+    for (name, df) in frames.iter() {
         written += write_frame(&args.out, name, df, args)?;
     }
     // The analysis sections (not `load`, which is not a frame of rows).
@@ -33,12 +37,7 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
         .into_iter()
         .filter(|n| *n != LOAD)
         .collect();
-    for s in sections::sections(
-        &archive.frames,
-        &archive.report,
-        &Filters::default(),
-        &names,
-    )? {
+    for s in sections::sections(&archive.frames, &archive.report, &filters, &names)? {
         written += write_frame(&args.out, &sections::slug(s.name), &s.frame, args)?;
     }
     if !cli.quiet {

@@ -458,3 +458,54 @@ fn export_env_values_only_when_asked() {
     assert!(!has_value(&[]));
     assert!(has_value(&["--include-env-values"]));
 }
+
+#[test]
+fn export_filters_every_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args([
+                "export",
+                "testdata/responses",
+                "--project",
+                "payments-service",
+                "--out",
+            ])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let read = |name: &str| {
+        ParquetReader::new(std::fs::File::open(dir.path().join(name)).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let builds = read("builds.parquet");
+    // auto-retry-chain.json holds the archive's three payments-service builds.
+    assert_eq!(builds.height(), 3);
+    let ids: Vec<String> = builds
+        .column("id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|s| s.unwrap().to_owned())
+        .collect();
+    assert!(
+        ids.iter().all(|id| id.starts_with("payments-service:")),
+        "{ids:?}"
+    );
+    let phases = read("phases.parquet");
+    assert!(phases.height() > 0);
+    for id in phases.column("buildId").unwrap().str().unwrap().iter() {
+        assert!(ids.contains(&id.unwrap().to_owned()));
+    }
+    let outcomes = read("outcomes.parquet");
+    let projects: Vec<Option<&str>> = outcomes
+        .column("projectName")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(projects, [Some("payments-service"), Some("(all)")]);
+}
