@@ -15,9 +15,12 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 /// Every form found in saved `batch_get_builds` dumps:
 /// - **epoch seconds** as a JSON integer (`1479832474`) or decimal number
 ///   (`1479832474.764`), the API wire form and the `aws` CLI v1 default.
-///   Decimal numbers are rounded to the nearest microsecond, which recovers
-///   the written decimal exactly (`1479832474.764` is `.764000`, never
-///   `.763999`) for every date this type can hold.
+///   Decimal numbers are rounded to the nearest microsecond from the
+///   shortest decimal that reads back as the same `f64`, which recovers the
+///   written decimal exactly (`1479832474.764` is `.764000`, never
+///   `.763999`) whenever an `f64` can tell it from its neighbours: up to 4
+///   fraction digits for every date this type can hold, 6 digits (whole
+///   microseconds) for dates between 1697 and 2242 (|seconds| < 2^33).
 /// - **ISO 8601 / RFC 3339 strings**: a date, `T`, `t` or a space, a time
 ///   with seconds, 0 to 9 fraction digits, then `Z`/`z` or a `+HH:MM` /
 ///   `-HH:MM` offset. This covers Python's `str(datetime)`
@@ -125,12 +128,33 @@ impl Timestamp {
         if !secs.is_finite() {
             return Err(err("not a finite number"));
         }
-        let micros = (secs * 1e6).round();
-        // Larger magnitudes cannot be a date this type holds (and would saturate the cast).
-        if micros.abs() > 1e18 {
+        // Larger magnitudes cannot be a date this type holds (and would not fit an i64).
+        if secs.abs() > 1e12 {
             return Err(err("epoch seconds out of range"));
         }
-        Self::from_unix_micros(micros as i64).ok_or_else(|| err("epoch seconds out of range"))
+        // Round the decimal that was written, not the binary value: `{}` gives
+        // the shortest decimal that reads back as `secs`, which is the written
+        // text whenever that has at most 15 significant digits. (`secs * 1e6`
+        // is off by whole microseconds for far dates: 8618110107.8 would
+        // read as .799999.)
+        let text = format!("{}", secs.abs());
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let whole: i64 = whole.parse().map_err(|_| err("not a decimal number"))?;
+        let mut digits = fraction
+            .bytes()
+            .map(|b| i64::from(b - b'0'))
+            .chain(std::iter::repeat(0));
+        let mut micros = whole * 1_000_000;
+        for scale in [100_000, 10_000, 1_000, 100, 10, 1] {
+            micros += scale * digits.next().unwrap_or(0);
+        }
+        if digits.next().unwrap_or(0) >= 5 {
+            micros += 1;
+        }
+        if secs < 0.0 {
+            micros = -micros;
+        }
+        Self::from_unix_micros(micros).ok_or_else(|| err("epoch seconds out of range"))
     }
 
     /// Reads whole epoch seconds given as a JSON integer.
@@ -331,6 +355,28 @@ mod tests {
         assert_eq!(t.unix_micros(), 1_479_401_214_239_000);
         let t: Timestamp = serde_json::from_str("-1.5").unwrap();
         assert_eq!(t.unix_micros(), -1_500_000);
+    }
+
+    /// Found by the `every_timestamp_form_reads_the_instant_written`
+    /// property: `secs * 1e6` rounded the binary value, off by whole
+    /// microseconds for far dates.
+    #[test]
+    fn far_epoch_decimals_read_exactly() {
+        for (text, micros) in [
+            ("8618110107.8", 8_618_110_107_800_000),
+            ("253402300799.999", 253_402_300_799_999_000),
+            ("253402300799.9999", 253_402_300_799_999_900),
+            ("-62135596800.001", -62_135_596_800_001_000),
+            ("8589934591.999999", 8_589_934_591_999_999),
+            ("0.0000005", 1),
+            ("-0.0000005", -1),
+            ("0.0000004", 0),
+            ("1e-300", 0),
+            ("1.5e3", 1_500_000_000),
+        ] {
+            let t: Timestamp = serde_json::from_str(text).unwrap();
+            assert_eq!(t.unix_micros(), micros, "{text}");
+        }
     }
 
     #[test]
