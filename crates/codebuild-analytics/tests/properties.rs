@@ -1,0 +1,110 @@
+//! Properties of loading: the names and order of an archive's files change
+//! nothing but the `sourceFile` column.
+
+use std::path::{Path, PathBuf};
+
+use codebuild_analytics::polars::prelude::*;
+use codebuild_analytics::{Archive, LoadOptions, LoadReport};
+use proptest::prelude::*;
+
+fn responses() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/responses");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every frame without `sourceFile`, rows stably sorted by build id.
+///
+/// The fixtures hold one build in ten timestamp forms: equal records, so
+/// whichever the tie-break keeps (the first file in path order) gives the
+/// same rows, except for the file name. Within one build, rows keep their
+/// record order (phase index, list index), which a stable sort preserves.
+fn normalized(archive: &Archive) -> Vec<(&'static str, DataFrame)> {
+    archive
+        .frames
+        .iter()
+        .map(|(name, df)| {
+            let df = if df.get_column_names().iter().any(|c| *c == "sourceFile") {
+                df.drop("sourceFile").unwrap()
+            } else {
+                df.clone()
+            };
+            let key = if name == "builds" { "id" } else { "buildId" };
+            let df = df
+                .sort(
+                    [key],
+                    SortMultipleOptions::default()
+                        .with_maintain_order(true)
+                        .with_nulls_last(true),
+                )
+                .unwrap();
+            (name, df)
+        })
+        .collect()
+}
+
+/// The report without file names.
+fn counts(r: &LoadReport) -> (usize, usize, u64, usize, usize, usize, usize, Vec<String>) {
+    let mut not_found = r.builds_not_found.clone();
+    not_found.sort();
+    (
+        r.files_read,
+        r.files_skipped.len(),
+        r.bytes_read,
+        r.responses,
+        r.builds_read,
+        r.builds_kept,
+        r.duplicates_dropped,
+        not_found,
+    )
+}
+
+fn load<P: AsRef<Path>>(paths: &[P]) -> Archive {
+    Archive::load(
+        paths,
+        &LoadOptions {
+            threads: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn loading_does_not_depend_on_file_names_or_order(
+        order in Just((0..responses().len()).collect::<Vec<_>>()).prop_shuffle(),
+        nested in proptest::collection::vec(any::<bool>(), responses().len()),
+    ) {
+        let files = responses();
+        let reference = load(&files);
+        prop_assert!(reference.report.duplicates_dropped > 0, "the fixtures hold duplicates");
+
+        let dir = tempfile::tempdir().unwrap();
+        for (rank, &i) in order.iter().enumerate() {
+            // The permutation decides the sorted path order; some files sit in a sub-folder.
+            let name = format!("{rank:02}-dump.json");
+            let to = if nested[i] {
+                std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+                dir.path().join("sub").join(format!("z{name}"))
+            } else {
+                dir.path().join(name)
+            };
+            std::fs::copy(&files[i], to).unwrap();
+        }
+        let shuffled = load(&[dir.path()]);
+
+        prop_assert!(shuffled.report.balances());
+        prop_assert_eq!(counts(&shuffled.report), counts(&reference.report));
+        for ((name, a), (_, b)) in normalized(&reference).iter().zip(normalized(&shuffled).iter()) {
+            prop_assert!(a.equals_missing(b), "frame {} differs:\n{}\n{}", name, a, b);
+        }
+    }
+}
