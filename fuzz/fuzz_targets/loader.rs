@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
     let dir = tempfile::tempdir().expect("temp dir");
     let gzip = mode & 1 == 1;
     let keep_going = mode & 2 == 2;
-    let path = dir.path().join(if gzip { "dump.json.gz" } else { "dump.json" });
+    let path = dir
+        .path()
+        .join(if gzip { "dump.json.gz" } else { "dump.json" });
     let bytes = if gzip {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         enc.write_all(content).expect("gzip");

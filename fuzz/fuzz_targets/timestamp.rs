@@ -19,8 +19,8 @@ fuzz_target!(|data: &[u8]| {
     // The same text as a JSON value (epoch numbers, strings).
     if let Ok(t) = serde_json::from_str::<Timestamp>(text) {
         let json = serde_json::to_string(&t).expect("a timestamp serializes");
-        let again: Timestamp = serde_json::from_str(&json)
-            .unwrap_or_else(|e| panic!("{json} does not re-parse: {e}"));
+        let again: Timestamp =
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json} does not re-parse: {e}"));
         assert_eq!(t, again);
     }
 });
