@@ -458,7 +458,7 @@ fn bench_analyses(args: &Args, dir: &Path) -> Res<()> {
     let (lo, m, hi) = stats(&t[ANALYSES.len()]);
     println!("| **all of them, one after the other** | | {lo:.3} | {m:.3} | {hi:.3} |");
     println!(
-        "\npeak RSS of this process (1M load + analyses): {:.0} MB",
+        "\npeak RSS of this process (load + analyses): {:.0} MB",
         proc_status("VmHWM")? as f64 * 1024.0 / 1e6
     );
     Ok(())
