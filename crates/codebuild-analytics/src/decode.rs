@@ -88,12 +88,18 @@ pub(crate) fn decode(
 /// nested deeper anywhere is an error either way.
 pub const DEFAULT_MAX_NESTING: usize = 128;
 
-/// JSON Lines: the first non-blank line is a complete JSON value by itself.
+/// JSON Lines: more than one non-blank line, the first of which is a
+/// complete JSON value by itself. A file of one line (a compact response) is
+/// read as a stream without parsing it twice; so is a pretty-printed file,
+/// whose first line (`{`) is not a value.
 fn is_json_lines(text: &[u8]) -> bool {
-    let first = text
+    let mut lines = text
         .split(|&b| b == b'\n')
-        .find(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
-    first.is_some_and(|line| serde_json::from_slice::<IgnoredAny>(line).is_ok())
+        .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+    match (lines.next(), lines.next()) {
+        (Some(first), Some(_)) => serde_json::from_slice::<IgnoredAny>(first).is_ok(),
+        _ => false,
+    }
 }
 
 /// The offset of the first byte nested deeper than `max`, if any.
