@@ -20,6 +20,10 @@ use codebuild_analytics::{Archive, Filters, Frames, LoadOptions};
 use codebuild_bench::{FormatChoice, GenConfig, generate};
 use rayon::prelude::*;
 
+/// The allocator `cbstats` uses, so that loads are measured as users run them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Mode {
     /// Everything: limit, load, peak RSS (child processes), analyses.
