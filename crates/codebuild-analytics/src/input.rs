@@ -88,9 +88,14 @@ pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, Load
             .read_to_end(&mut raw)
             .map_err(io_err)?;
     } else {
-        std::fs::File::open(path)
-            .map_err(io_err)?
-            .take(cap.saturating_add(1))
+        let f = std::fs::File::open(path).map_err(io_err)?;
+        // One allocation of the right size, not a doubling series of copies.
+        let len = f
+            .metadata()
+            .map_or(0, |m| m.len())
+            .min(cap.saturating_add(1));
+        raw.reserve_exact(usize::try_from(len).unwrap_or(0));
+        f.take(cap.saturating_add(1))
             .read_to_end(&mut raw)
             .map_err(io_err)?;
     }

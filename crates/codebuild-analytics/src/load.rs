@@ -167,10 +167,12 @@ struct Chunk {
 const CHUNK_BUILDS: usize = 8192;
 const ROW: &str = "_row";
 
-fn chunk_of(builds: &[Build], file: &str, opts: &LoadOptions) -> PolarsResult<Chunk> {
+/// Frame chunk of `builds`, the `i`-th read from the file named `files[i]`.
+fn chunk_of(builds: &[Build], files: &[&str], opts: &LoadOptions) -> PolarsResult<Chunk> {
     let rows: Vec<BuildRow<'_>> = builds
         .iter()
-        .map(|build| BuildRow { build, file })
+        .zip(files)
+        .map(|(build, file)| BuildRow { build, file })
         .collect();
     let builds_df = DataFrame::new(rows.len(), build_columns(&rows))?;
 
@@ -293,9 +295,8 @@ fn chunk_of(builds: &[Build], file: &str, opts: &LoadOptions) -> PolarsResult<Ch
     })
 }
 
-/// What one file gave: the decoded payload and the accounting.
-struct FileResult<T> {
-    payload: T,
+/// What reading and decoding one file gave, for the load report.
+struct FileResult {
     stats: FileStats,
     bytes: u64,
     skipped: Option<String>,
@@ -303,20 +304,25 @@ struct FileResult<T> {
 }
 
 /// Reads and decodes every file in parallel (in rayon's pool, or one of
-/// `opts.threads` threads), keeping input order. `decode_file` turns one
-/// file's text into a payload; its error, if any, comes back with whatever
-/// it decoded before the error.
-fn decode_files<T: Send + Default>(
+/// `opts.threads` threads), keeping input order.
+///
+/// Files are split into a few contiguous groups per thread; each group is
+/// decoded in order into one accumulator (`new_acc`), so frame chunks span
+/// many small files instead of one tiny chunk per file. `decode_file` gets
+/// the accumulator, the file's index and its text, and returns the file's
+/// error, if any (what it decoded before the error stays in the accumulator).
+fn decode_files<A: Send>(
     files: &[InputFile],
     opts: &LoadOptions,
-    decode_file: impl Fn(&InputFile, &[u8], &mut FileStats) -> (T, Option<LoadError>) + Sync + Send,
-) -> Result<Vec<FileResult<T>>, LoadError> {
+    new_acc: impl Fn() -> A + Sync,
+    decode_file: impl Fn(&mut A, usize, &[u8], &mut FileStats) -> Option<LoadError> + Sync,
+) -> Result<(Vec<FileResult>, Vec<A>), LoadError> {
     let total = files.len();
     let done = AtomicUsize::new(0);
     let bytes_done = AtomicU64::new(0);
-    let one = |file: &InputFile| {
+    let one = |acc: &mut A, index: usize| {
+        let file = &files[index];
         let mut result = FileResult {
-            payload: T::default(),
             stats: FileStats::default(),
             bytes: 0,
             skipped: None,
@@ -328,9 +334,7 @@ fn decode_files<T: Send + Default>(
                 if let Some(inspect) = &opts.inspect {
                     inspect(&file.path, &text);
                 }
-                let (payload, error) = decode_file(file, &text, &mut result.stats);
-                result.payload = payload;
-                result.error = error;
+                result.error = decode_file(acc, index, &text, &mut result.stats);
             }
             Ok(Content::Skipped(reason)) => result.skipped = Some(reason),
             Err(e) => result.error = Some(e),
@@ -342,7 +346,29 @@ fn decode_files<T: Send + Default>(
         }
         result
     };
-    let run = || files.par_iter().map(one).collect();
+    let run = || {
+        let groups = (rayon::current_num_threads() * 4).max(1);
+        let per_group = total.div_ceil(groups).max(1);
+        let ranges: Vec<std::ops::Range<usize>> = (0..total)
+            .step_by(per_group)
+            .map(|start| start..(start + per_group).min(total))
+            .collect();
+        let out: Vec<(Vec<FileResult>, A)> = ranges
+            .into_par_iter()
+            .map(|range| {
+                let mut acc = new_acc();
+                let results = range.map(|i| one(&mut acc, i)).collect();
+                (results, acc)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(total);
+        let mut accs = Vec::with_capacity(out.len());
+        for (r, a) in out {
+            results.extend(r);
+            accs.push(a);
+        }
+        (results, accs)
+    };
     match opts.threads {
         None => Ok(run()),
         Some(n) => rayon::ThreadPoolBuilder::new()
@@ -359,16 +385,14 @@ fn decode_files<T: Send + Default>(
     }
 }
 
-/// Adds up the files' accounting into a report and returns their payloads
-/// (skipped files give none). Without `keep_going`, the first error in input
-/// order is the result.
-fn account<T>(
+/// Adds up the files' accounting into a report. Without `keep_going`, the
+/// first error in input order is the result.
+fn account(
     files: &[InputFile],
-    results: Vec<FileResult<T>>,
+    results: Vec<FileResult>,
     opts: &LoadOptions,
-) -> Result<(LoadReport, Vec<T>), LoadError> {
+) -> Result<LoadReport, LoadError> {
     let mut report = LoadReport::default();
-    let mut payloads = Vec::with_capacity(results.len());
     let mut seen_not_found = HashSet::new();
     for (file, r) in files.iter().zip(results) {
         if let Some(reason) = r.skipped {
@@ -396,9 +420,8 @@ fn account<T>(
                 report.builds_not_found.push(id);
             }
         }
-        payloads.push(r.payload);
     }
-    Ok((report, payloads))
+    Ok(report)
 }
 
 /// ANALYTICS.md "Records": which records to keep, one per build id, given
@@ -429,38 +452,61 @@ fn frames_error(e: PolarsError) -> LoadError {
     )
 }
 
-/// Decodes one file into frame chunks of at most `CHUNK_BUILDS` builds, so
-/// memory holds frames, not the typed records of a whole large file.
-fn decode_to_chunks(
-    file: &InputFile,
-    text: &[u8],
-    stats: &mut FileStats,
-    opts: &LoadOptions,
-) -> (Vec<Chunk>, Option<LoadError>) {
-    let name = file.path.to_string_lossy();
-    let mut batch: Vec<Build> = Vec::new();
-    let mut chunks = Vec::new();
-    let mut failed: Option<PolarsError> = None;
-    let mut flush = |batch: &mut Vec<Build>, chunks: &mut Vec<Chunk>| {
-        if !batch.is_empty() && failed.is_none() {
-            match chunk_of(batch, &name, opts) {
-                Ok(c) => chunks.push(c),
-                Err(e) => failed = Some(e),
+/// Builds of a group of files, turned into frame chunks of `CHUNK_BUILDS`
+/// builds, so memory holds frames, not the typed records of many files.
+struct ChunkBuilder<'a> {
+    names: &'a [String],
+    opts: &'a LoadOptions,
+    batch: Vec<Build>,
+    batch_files: Vec<usize>,
+    chunks: Vec<Chunk>,
+    failed: Option<PolarsError>,
+}
+
+impl<'a> ChunkBuilder<'a> {
+    fn new(names: &'a [String], opts: &'a LoadOptions) -> Self {
+        ChunkBuilder {
+            names,
+            opts,
+            batch: Vec::new(),
+            batch_files: Vec::new(),
+            chunks: Vec::new(),
+            failed: None,
+        }
+    }
+
+    fn push(&mut self, build: Build, file: usize) {
+        self.batch.push(build);
+        self.batch_files.push(file);
+        if self.batch.len() >= CHUNK_BUILDS {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() && self.failed.is_none() {
+            let files: Vec<&str> = self
+                .batch_files
+                .iter()
+                .map(|&i| self.names[i].as_str())
+                .collect();
+            match chunk_of(&self.batch, &files, self.opts) {
+                Ok(c) => self.chunks.push(c),
+                Err(e) => self.failed = Some(e),
             }
         }
-        batch.clear();
-    };
-    let decoded = decode::decode(&file.path, text, opts, stats, &mut |build, _| {
-        batch.push(build);
-        if batch.len() >= CHUNK_BUILDS {
-            flush(&mut batch, &mut chunks);
+        self.batch.clear();
+        self.batch_files.clear();
+    }
+
+    /// The chunks, or the (internal) error of building one.
+    fn finish(mut self) -> PolarsResult<Vec<Chunk>> {
+        self.flush();
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.chunks),
         }
-    });
-    flush(&mut batch, &mut chunks);
-    let error = failed
-        .map(|e| LoadError::file(&file.path, ErrorKind::Data, format!("building frames: {e}")))
-        .or(decoded.err());
-    (chunks, error)
+    }
 }
 
 impl Archive {
@@ -473,11 +519,26 @@ impl Archive {
     pub fn load<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions) -> Result<Archive, LoadError> {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
         let files = input::discover(&paths)?;
-        let results = decode_files(&files, opts, |f, text, stats| {
-            decode_to_chunks(f, text, stats, opts)
-        })?;
-        let (mut report, per_file) = account(&files, results, opts)?;
-        let chunks: Vec<Chunk> = per_file.into_iter().flatten().collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| f.path.to_string_lossy().into_owned())
+            .collect();
+        let (results, builders) = decode_files(
+            &files,
+            opts,
+            || ChunkBuilder::new(&names, opts),
+            |acc, index, text, stats| {
+                decode::decode(&files[index].path, text, opts, stats, &mut |build, _| {
+                    acc.push(build, index)
+                })
+                .err()
+            },
+        )?;
+        let mut report = account(&files, results, opts)?;
+        let mut chunks: Vec<Chunk> = Vec::new();
+        for builder in builders {
+            chunks.extend(builder.finish().map_err(frames_error)?);
+        }
         let keep = keep_mask(chunks.iter().flat_map(|c| &c.keys));
         let frames = assemble(chunks, &keep, &mut report, opts).map_err(frames_error)?;
         Ok(Archive { frames, report })
@@ -523,7 +584,7 @@ fn assemble(
             children[i].push(child.drop(ROW)?);
         }
     }
-    let empty = chunk_of(&[], "", opts)?;
+    let empty = chunk_of(&[], &[], opts)?;
     let mut empty_children = empty.children.into_iter();
     let mut children = children.into_iter();
     let mut next = || -> PolarsResult<DataFrame> {
@@ -553,7 +614,9 @@ fn concat(dfs: Vec<DataFrame>, empty: DataFrame) -> PolarsResult<DataFrame> {
     for df in iter {
         first.vstack_mut_owned(df)?;
     }
-    first.rechunk_mut_par();
+    // No rechunk: chunks hold CHUNK_BUILDS builds each, polars works on
+    // chunked columns as they are, and a copy of every frame would double
+    // the peak memory of a load.
     Ok(first)
 }
 
@@ -565,13 +628,16 @@ pub fn load_builds<P: AsRef<Path>>(
 ) -> Result<(Vec<Build>, LoadReport), LoadError> {
     let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
     let files = input::discover(&paths)?;
-    let results = decode_files(&files, opts, |f, text, stats| {
-        let mut builds = Vec::new();
-        let r = decode::decode(&f.path, text, opts, stats, &mut |b, _| builds.push(b));
-        (builds, r.err())
-    })?;
-    let (mut report, per_file) = account(&files, results, opts)?;
-    let all: Vec<Build> = per_file.into_iter().flatten().collect();
+    let (results, per_group) =
+        decode_files(&files, opts, Vec::new, |builds, index, text, stats| {
+            decode::decode(&files[index].path, text, opts, stats, &mut |b, _| {
+                builds.push(b)
+            })
+            .err()
+        })?;
+    let report = account(&files, results, opts)?;
+    let mut report = report;
+    let all: Vec<Build> = per_group.into_iter().flatten().collect();
     let keys: Vec<DedupKey> = all.iter().map(DedupKey::of).collect();
     let keep = keep_mask(keys.iter());
     let kept: Vec<Build> = all
