@@ -60,7 +60,11 @@ fn report_json(threads: Option<&str>) -> Vec<u8> {
 #[test]
 fn report_json_is_byte_identical_across_runs_and_thread_counts() {
     let first = report_json(None);
-    assert_eq!(first, report_json(None), "two runs differ");
+    // Parallel float sums once differed in the last bit one run in six, so
+    // compare several runs, not one pair.
+    for run in 2..=6 {
+        assert_eq!(first, report_json(None), "run {run} differs from run 1");
+    }
     assert_eq!(first, report_json(Some("1")), "one thread differs");
     serde_json::from_slice::<serde_json::Value>(&first).expect("the report is JSON");
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::seconds_sum;
 use crate::analysis::retry::{
     failure_expr, passing_rows, sort_opts, strings, success_expr, time_series, times,
 };
@@ -185,7 +186,7 @@ pub fn peak_concurrency(frames: &Frames, filters: &Filters) -> PolarsResult<Data
 ///
 /// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn build_minutes(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
-    let minutes = || col(DURATION) / lit(60.0);
+    let minutes = |e: Expr| seconds_sum(e) / lit(60.0);
     let retried = col(RETRY_NUMBER)
         .gt(lit(0))
         .fill_null(lit(false))
@@ -195,16 +196,10 @@ pub fn build_minutes(frames: &Frames, filters: &Filters) -> PolarsResult<DataFra
         .group_by([col(COMPUTE_TYPE)])
         .agg([
             len().cast(DataType::Int64).alias("builds"),
-            minutes().sum().alias("totalMinutes"),
-            minutes()
-                .filter(success_expr())
-                .sum()
-                .alias("succeededMinutes"),
-            minutes()
-                .filter(failure_expr())
-                .sum()
-                .alias("failedMinutes"),
-            minutes().filter(retried).sum().alias("retriedMinutes"),
+            minutes(col(DURATION)).alias("totalMinutes"),
+            minutes(col(DURATION).filter(success_expr())).alias("succeededMinutes"),
+            minutes(col(DURATION).filter(failure_expr())).alias("failedMinutes"),
+            minutes(col(DURATION).filter(retried)).alias("retriedMinutes"),
         ])
         .sort([COMPUTE_TYPE], sort_opts())
         .collect()

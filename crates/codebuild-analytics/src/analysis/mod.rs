@@ -186,6 +186,29 @@ pub(crate) fn pct(e: Expr, q: f64) -> Expr {
     e.quantile(lit(q), QuantileMethod::Linear)
 }
 
+/// The sum of a column of seconds, independent of row order.
+///
+/// Parallel polars plans (joins, group-bys) may hand a group's rows to a sum
+/// in any order, and f64 addition is not associative, so a plain `sum()`
+/// can differ in the last bits from run to run. Durations come from
+/// microsecond timestamps, so they are summed exactly as whole microseconds
+/// (i64) and converted back: the same archive gives the same bytes every
+/// run, with any number of threads. A group without values sums to 0.
+pub(crate) fn seconds_sum(e: Expr) -> Expr {
+    (e * lit(1e6))
+        .round(0, RoundMode::HalfToEven)
+        .cast(DataType::Int64)
+        .sum()
+        .cast(DataType::Float64)
+        / lit(1e6)
+}
+
+/// The mean of a column of seconds, independent of row order (see
+/// [`seconds_sum`]); null for a group without values.
+pub(crate) fn seconds_mean(e: Expr) -> Expr {
+    ratio(seconds_sum(e.clone()), e.count())
+}
+
 /// `num / den` as Float64, null when `den` is 0 or null.
 pub(crate) fn ratio(num: Expr, den: Expr) -> Expr {
     when(den.clone().gt(lit(0.0)))

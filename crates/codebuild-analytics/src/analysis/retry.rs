@@ -499,7 +499,7 @@ pub fn retry_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFra
             .alias("rootFailures"),
             count(col("recovered")).alias("recovered"),
             count(col("exhausted")).alias("exhausted"),
-            (col("wastedSeconds").sum() / lit(60.0)).alias("minutesWasted"),
+            (super::seconds_sum(col("wastedSeconds")) / lit(60.0)).alias("minutesWasted"),
         ])
         .select([
             col(PROJECT),

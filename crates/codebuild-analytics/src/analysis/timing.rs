@@ -83,13 +83,13 @@ pub fn phase_timing(
     let d = || col(DURATION);
     let stats = joined.clone().group_by(group).agg([
         d().count().cast(DataType::Int64).alias("count"),
-        d().mean().alias("mean"),
+        seconds_mean(d()).alias("mean"),
         pct(d(), 0.5).alias("p50"),
         pct(d(), 0.9).alias("p90"),
         pct(d(), 0.95).alias("p95"),
         pct(d(), 0.99).alias("p99"),
         d().max().alias("max"),
-        d().sum().alias("totalSeconds"),
+        seconds_sum(d()).alias("totalSeconds"),
     ]);
 
     // One row per build of each group without the phase key.
@@ -99,7 +99,7 @@ pub fn phase_timing(
         .select(distinct_cols)
         .unique(Some(cols([BUILD_ID])), UniqueKeepStrategy::First)
         .group_by(build_group.clone())
-        .agg([col(BUILD_DURATION).sum().alias(GROUP_BUILD_SECONDS)]);
+        .agg([seconds_sum(col(BUILD_DURATION)).alias(GROUP_BUILD_SECONDS)]);
 
     let mut join_args = JoinArgs::new(JoinType::Left);
     join_args.nulls_equal = true;
@@ -188,12 +188,12 @@ pub fn overhead_split(
             len().cast(DataType::Int64).alias("builds"),
             pct(o(), 0.5).alias("overheadP50"),
             pct(o(), 0.95).alias("overheadP95"),
-            o().mean().alias("overheadMean"),
-            o().sum().alias("overheadTotal"),
+            seconds_mean(o()).alias("overheadMean"),
+            seconds_sum(o()).alias("overheadTotal"),
             pct(e(), 0.5).alias("executionP50"),
             pct(e(), 0.95).alias("executionP95"),
-            e().mean().alias("executionMean"),
-            e().sum().alias("executionTotal"),
+            seconds_mean(e()).alias("executionMean"),
+            seconds_sum(e()).alias("executionTotal"),
         ])
         .with_column(
             ratio(
