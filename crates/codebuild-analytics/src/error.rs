@@ -4,7 +4,18 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A position in a file: 1-based line and column (of the decompressed text).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Position {
     /// 1-based line.
     pub line: usize,
@@ -41,7 +52,7 @@ impl Position {
 }
 
 /// What kind of problem a [`LoadError`] is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The file could not be read.
@@ -67,7 +78,8 @@ pub enum ErrorKind {
 /// An error naming the file, the position and, when known, the field path.
 ///
 /// Displays as `path:line:column: field.path: message`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LoadError {
     /// The file (as given, or found in a folder); `-` for standard input.
     pub file: PathBuf,

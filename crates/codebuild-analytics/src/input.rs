@@ -13,6 +13,32 @@ pub(crate) struct InputFile {
     pub path: PathBuf,
     /// Found by walking a folder (so non-JSON content is skipped, not an error).
     pub from_folder: bool,
+    /// The file's bytes, already read (standard input, when it must be read twice).
+    pub preloaded: Option<std::sync::Arc<Vec<u8>>>,
+}
+
+impl InputFile {
+    fn new(path: PathBuf, from_folder: bool) -> Self {
+        InputFile {
+            path,
+            from_folder,
+            preloaded: None,
+        }
+    }
+
+    /// Reads standard input now, so that [`read`] can give its bytes more than once.
+    pub fn preload_stdin(&mut self, opts: &LoadOptions) -> Result<(), LoadError> {
+        if self.path.as_os_str() == "-" && self.preloaded.is_none() {
+            let mut raw = Vec::new();
+            std::io::stdin()
+                .lock()
+                .take(opts.max_file_bytes.saturating_add(1))
+                .read_to_end(&mut raw)
+                .map_err(|e| LoadError::file(&self.path, ErrorKind::Io, e.to_string()))?;
+            self.preloaded = Some(std::sync::Arc::new(raw));
+        }
+        Ok(())
+    }
 }
 
 /// Expands folders (recursively, sorted by path) into files; files and `-` stay as given.
@@ -20,19 +46,13 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, LoadError> {
     let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            files.push(InputFile {
-                path: path.clone(),
-                from_folder: false,
-            });
+            files.push(InputFile::new(path.clone(), false));
             continue;
         }
         let meta = std::fs::metadata(path)
             .map_err(|e| LoadError::file(path, ErrorKind::Io, e.to_string()))?;
         if !meta.is_dir() {
-            files.push(InputFile {
-                path: path.clone(),
-                from_folder: false,
-            });
+            files.push(InputFile::new(path.clone(), false));
             continue;
         }
         for entry in walkdir::WalkDir::new(path)
@@ -44,10 +64,7 @@ pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, LoadError> {
                 LoadError::file(&at, ErrorKind::Io, e.to_string())
             })?;
             if entry.file_type().is_file() {
-                files.push(InputFile {
-                    path: entry.into_path(),
-                    from_folder: true,
-                });
+                files.push(InputFile::new(entry.into_path(), true));
             }
         }
     }
@@ -81,7 +98,9 @@ pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, Load
     let io_err = |e: std::io::Error| LoadError::file(path, ErrorKind::Io, e.to_string());
     let cap = opts.max_file_bytes;
     let mut raw = Vec::new();
-    if path.as_os_str() == "-" {
+    if let Some(bytes) = &file.preloaded {
+        raw.extend_from_slice(bytes);
+    } else if path.as_os_str() == "-" {
         std::io::stdin()
             .lock()
             .take(cap.saturating_add(1))

@@ -17,6 +17,7 @@
 
 pub mod analysis;
 mod columns_def;
+pub mod dataset;
 mod decode;
 mod error;
 pub mod filter;
@@ -32,5 +33,8 @@ pub use decode::DEFAULT_MAX_NESTING;
 pub use error::{ErrorKind, LoadError, Position};
 pub use filter::{Filters, TimeBucket};
 pub use frames::{Frames, LIST_FRAMES};
-pub use load::{Archive, Inspect, LoadOptions, LoadReport, Progress, SkippedFile, load_builds};
+pub use load::{
+    Archive, DEFAULT_BATCH_BUILDS, Inspect, LoadOptions, LoadReport, Progress, SkippedFile,
+    load_builds,
+};
 pub use polars;

@@ -77,7 +77,7 @@ impl std::fmt::Debug for LoadOptions {
 }
 
 /// A file that was not loaded, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedFile {
     /// The file.
     pub path: PathBuf,
@@ -88,7 +88,10 @@ pub struct SkippedFile {
 /// What a load read, kept, dropped and skipped.
 ///
 /// Accounting: `builds_read == builds_kept + duplicates_dropped + records_rejected.len()`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Serializes (serde) with camelCase keys, e.g. to keep it beside an export.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LoadReport {
     /// Files decoded (including those rejected part-way).
     pub files_read: usize,
@@ -509,6 +512,40 @@ impl<'a> ChunkBuilder<'a> {
     }
 }
 
+/// Decodes `files` (named `names`) in parallel into frame chunks, in input order.
+fn decode_chunks(
+    files: &[InputFile],
+    names: &[String],
+    opts: &LoadOptions,
+) -> Result<(Vec<FileResult>, Vec<Chunk>), LoadError> {
+    let (results, builders) = decode_files(
+        files,
+        opts,
+        || ChunkBuilder::new(names, opts),
+        |acc, index, text, stats| {
+            decode::decode(&files[index].path, text, opts, stats, &mut |build, _| {
+                acc.push(build, index)
+            })
+            .err()
+        },
+    )?;
+    let mut chunks: Vec<Chunk> = Vec::new();
+    for builder in builders {
+        chunks.extend(builder.finish().map_err(frames_error)?);
+    }
+    Ok((results, chunks))
+}
+
+fn path_names(files: &[InputFile]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| f.path.to_string_lossy().into_owned())
+        .collect()
+}
+
+/// Builds per batch of [`Archive::load_batched`] unless told otherwise.
+pub const DEFAULT_BATCH_BUILDS: usize = 200_000;
+
 impl Archive {
     /// Loads every dump under `paths` (files; folders walked recursively in
     /// sorted order; `-` for standard input) into frames.
@@ -519,29 +556,123 @@ impl Archive {
     pub fn load<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions) -> Result<Archive, LoadError> {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
         let files = input::discover(&paths)?;
-        let names: Vec<String> = files
-            .iter()
-            .map(|f| f.path.to_string_lossy().into_owned())
-            .collect();
-        let (results, builders) = decode_files(
-            &files,
-            opts,
-            || ChunkBuilder::new(&names, opts),
-            |acc, index, text, stats| {
-                decode::decode(&files[index].path, text, opts, stats, &mut |build, _| {
-                    acc.push(build, index)
-                })
-                .err()
-            },
-        )?;
+        let names = path_names(&files);
+        let (results, chunks) = decode_chunks(&files, &names, opts)?;
         let mut report = account(&files, results, opts)?;
-        let mut chunks: Vec<Chunk> = Vec::new();
-        for builder in builders {
-            chunks.extend(builder.finish().map_err(frames_error)?);
-        }
         let keep = keep_mask(chunks.iter().flat_map(|c| &c.keys));
         let frames = assemble(chunks, &keep, &mut report, opts).map_err(frames_error)?;
         Ok(Archive { frames, report })
+    }
+
+    /// Loads an archive larger than memory: hands `each` the frames of one
+    /// batch of files at a time (about `batch_builds` builds each, and whole
+    /// files), in input order, and returns the load report of the whole archive.
+    ///
+    /// The frames of all batches together are exactly the frames
+    /// [`Archive::load`] gives, in the same order: duplicates are resolved
+    /// across the whole archive, not per batch. For that the archive is read
+    /// twice: a first pass decodes every record and keeps only its
+    /// duplicate key (id, completeness, end time, phase count); the second
+    /// decodes the batches. Peak memory is one batch of frames plus the keys
+    /// (about 100 bytes per build). Standard input is held in memory to be
+    /// read twice. A file that changes between the passes is an error.
+    ///
+    /// `each` is called at least once (with empty frames for an empty
+    /// archive), so writers always see the frames' columns. Its error stops
+    /// the load and is returned.
+    pub fn load_batched<P, E>(
+        paths: &[P],
+        opts: &LoadOptions,
+        batch_builds: usize,
+        mut each: impl FnMut(Frames) -> Result<(), E>,
+    ) -> Result<LoadReport, E>
+    where
+        P: AsRef<Path>,
+        E: From<LoadError>,
+    {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let mut files = input::discover(&paths)?;
+        for file in &mut files {
+            file.preload_stdin(opts)?;
+        }
+        let names = path_names(&files);
+        let total = files.len();
+        // Progress counts both passes: 2 x files.
+        let with_progress = |base: usize, base_bytes: u64, inspect: bool| {
+            let mut o = opts.clone();
+            o.progress = opts.progress.clone().map(|p| -> Progress {
+                Arc::new(move |done, _, bytes| p(base + done, 2 * total, base_bytes + bytes))
+            });
+            if !inspect {
+                o.inspect = None;
+            }
+            o
+        };
+
+        // Pass 1: the duplicate key of every good record, and the accounting.
+        let first = with_progress(0, 0, true);
+        let (results, keys) = decode_files(&files, &first, Vec::new, |acc, index, text, stats| {
+            decode::decode(&files[index].path, text, opts, stats, &mut |build, _| {
+                acc.push((index, DedupKey::of(&build)))
+            })
+            .err()
+        })?;
+        let mut report = account(&files, results, opts)?;
+        let keys: Vec<(usize, DedupKey)> = keys.into_iter().flatten().collect();
+        let keep = keep_mask(keys.iter().map(|(_, k)| k));
+        let mut per_file = vec![0usize; total];
+        for (file, _) in &keys {
+            per_file[*file] += 1;
+        }
+        drop(keys);
+        report.builds_kept = keep.iter().filter(|k| **k).count();
+        report.duplicates_dropped = keep.len() - report.builds_kept;
+
+        // Pass 2: batches of whole files, decoded into frames.
+        let mut start = 0;
+        let mut offset = 0;
+        let mut batches = 0;
+        let mut bytes_done = report.bytes_read;
+        while start < total {
+            let mut end = start;
+            let mut n = 0;
+            while end < total && (end == start || n + per_file[end] <= batch_builds) {
+                n += per_file[end];
+                end += 1;
+            }
+            let second = with_progress(total + start, bytes_done, false);
+            let (results, chunks) = decode_chunks(&files[start..end], &names[start..end], &second)?;
+            for (i, r) in results.iter().enumerate() {
+                let file = &files[start + i];
+                if let (Some(e), false) = (&r.error, opts.keep_going) {
+                    return Err(e.clone().into());
+                }
+                let builds = r.stats.records_read - r.stats.rejected.len();
+                if builds != per_file[start + i] {
+                    return Err(LoadError::file(
+                        &file.path,
+                        ErrorKind::Io,
+                        format!(
+                            "the file changed while the archive was read: {} builds in the first pass, {builds} in the second",
+                            per_file[start + i]
+                        ),
+                    )
+                    .into());
+                }
+                bytes_done += r.bytes;
+            }
+            let mut scratch = LoadReport::default();
+            let frames = assemble(chunks, &keep[offset..offset + n], &mut scratch, opts)
+                .map_err(frames_error)?;
+            offset += n;
+            each(frames)?;
+            batches += 1;
+            start = end;
+        }
+        if batches == 0 {
+            each(empty_frames(opts.include_env_values).map_err(frames_error)?)?;
+        }
+        Ok(report)
     }
 }
 
@@ -603,6 +734,16 @@ fn assemble(
         phase_contexts,
         lists,
     })
+}
+
+/// Frames without rows, with every column (and the environment variable
+/// value columns when `include_env_values`).
+pub(crate) fn empty_frames(include_env_values: bool) -> PolarsResult<Frames> {
+    let opts = LoadOptions {
+        include_env_values,
+        ..LoadOptions::default()
+    };
+    assemble(Vec::new(), &[], &mut LoadReport::default(), &opts)
 }
 
 /// Stacks frames of one kind; `empty` (with the right columns) when there are none.

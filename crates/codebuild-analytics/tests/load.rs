@@ -658,3 +658,130 @@ fn one_thread_and_all_threads_give_identical_frames() {
         assert!(f1.equals_missing(f2), "{n1}");
     }
 }
+
+/// Stacks the frames of every batch into one set of frames.
+fn stack(batches: Vec<codebuild_analytics::Frames>) -> codebuild_analytics::Frames {
+    let mut iter = batches.into_iter();
+    let mut all = iter.next().expect("at least one batch");
+    for b in iter {
+        for ((_, a), (_, x)) in [
+            ("builds", &mut all.builds),
+            ("phases", &mut all.phases),
+            ("phaseContexts", &mut all.phase_contexts),
+        ]
+        .into_iter()
+        .chain(all.lists.iter_mut().map(|(n, d)| (*n, d)))
+        .zip(b.iter())
+        {
+            a.vstack_mut(x).unwrap();
+        }
+    }
+    all
+}
+
+fn assert_same_frames(a: &codebuild_analytics::Frames, b: &codebuild_analytics::Frames) {
+    assert_eq!(a.iter().count(), b.iter().count());
+    for ((n1, f1), (n2, f2)) in a.iter().zip(b.iter()) {
+        assert_eq!(n1, n2);
+        assert_eq!(f1.schema(), f2.schema(), "{n1}");
+        assert!(f1.equals_missing(f2), "{n1}:\n{f1}\n{f2}");
+    }
+}
+
+#[test]
+fn batched_load_gives_the_frames_and_report_of_a_whole_load() {
+    // The sample archive has 33 duplicates, some in files far apart, so
+    // small batches put the records of one id in different batches.
+    let cases: [(Vec<PathBuf>, bool); 2] = [
+        (vec![testdata().join("sample-archive")], false),
+        (
+            vec![
+                testdata().join("responses"),
+                testdata().join("bad"),
+                testdata().join("lenient"),
+            ],
+            true,
+        ),
+    ];
+    for (paths, keep_going) in cases {
+        let opts = LoadOptions {
+            keep_going,
+            // The gzip bomb in `bad/` stops at 16 MiB, not 4 GiB.
+            max_file_bytes: 16 << 20,
+            ..Default::default()
+        };
+        let whole = Archive::load(&paths, &opts).unwrap();
+        assert!(whole.report.balances());
+        for batch_builds in [1, 7, 150, 1_000_000] {
+            let mut batches = Vec::new();
+            let report = Archive::load_batched(&paths, &opts, batch_builds, |f| {
+                batches.push(f);
+                Ok::<_, codebuild_analytics::LoadError>(())
+            })
+            .unwrap();
+            assert_eq!(report, whole.report, "batch {batch_builds}");
+            if batch_builds == 1 {
+                // Whole files: never more batches than files with builds.
+                assert!(batches.len() > 10, "{}", batches.len());
+            }
+            if batch_builds == 1_000_000 {
+                assert_eq!(batches.len(), 1);
+            }
+            assert_same_frames(&stack(batches), &whole.frames);
+        }
+    }
+}
+
+#[test]
+fn batched_load_of_nothing_and_of_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a dump").unwrap();
+    let mut calls = Vec::new();
+    let report = Archive::load_batched(&[dir.path()], &LoadOptions::default(), 10, |f| {
+        calls.push(f);
+        Ok::<_, codebuild_analytics::LoadError>(())
+    })
+    .unwrap();
+    assert_eq!(report.files_skipped.len(), 1);
+    // Called once, with empty frames that still have every column.
+    assert_eq!(calls.len(), 1);
+    let empty = &calls[0];
+    assert_eq!(empty.builds.height(), 0);
+    let whole = load(&[testdata().join("sample-archive")]);
+    for ((n1, f1), (_, f2)) in empty.iter().zip(whole.frames.iter()) {
+        assert_eq!(f1.schema(), f2.schema(), "{n1}");
+    }
+
+    // Without keep_going the first bad file is the error, before any batch.
+    let paths = [
+        testdata().join("responses"),
+        testdata().join("bad/truncated.json"),
+    ];
+    let mut called = false;
+    let err = Archive::load_batched(&paths, &LoadOptions::default(), 10, |_| {
+        called = true;
+        Ok::<_, codebuild_analytics::LoadError>(())
+    })
+    .unwrap_err();
+    assert!(!called);
+    assert_eq!(err.kind, ErrorKind::Syntax);
+    assert!(err.file.ends_with("truncated.json"), "{err}");
+
+    // The callback's error stops the load and is returned.
+    let err = Archive::load_batched(
+        &[testdata().join("sample-archive")],
+        &LoadOptions::default(),
+        100,
+        |_| {
+            Err(codebuild_analytics::LoadError {
+                file: "out".into(),
+                position: None,
+                field: None,
+                message: "disk full".into(),
+                kind: ErrorKind::Io,
+            })
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.message, "disk full");
+}

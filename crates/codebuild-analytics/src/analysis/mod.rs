@@ -54,6 +54,46 @@ pub const COMPLETED_STATUSES: [&str; 5] = ["SUCCEEDED", "FAILED", "FAULT", "TIME
 /// Failure build statuses (`ANALYTICS.md`: Records). STOPPED is not a failure.
 pub const FAILURE_STATUSES: [&str; 3] = ["FAILED", "FAULT", "TIMED_OUT"];
 
+/// The columns of `builds` the analyses read (with every [`GroupKey`]'s
+/// column). With `phases`, they are all an analysis needs: see
+/// [`analysis_view`] and [`crate::dataset::Projection::Analyses`].
+pub const BUILD_COLUMNS: &[&str] = &[
+    ID,
+    ARN,
+    PROJECT,
+    STATUS,
+    START,
+    END,
+    SOURCE_VERSION,
+    RESOLVED_SOURCE_VERSION,
+    INITIATOR,
+    COMPUTE_TYPE,
+    IMAGE,
+    SOURCE_TYPE,
+    RETRY_LIMIT,
+    RETRY_NUMBER,
+    NEXT_RETRY,
+    PREVIOUS_RETRY,
+    DURATION,
+    OVERHEAD,
+    EXECUTION,
+    FAILED_PHASE,
+    FAILURE_STATUS_CODE,
+    FAILURE_MESSAGE,
+];
+
+/// The frames cut down to what the analyses read: `builds` to
+/// [`BUILD_COLUMNS`], `phases` whole, no contexts and no list frames. Every
+/// analysis gives the same result on the view as on the frames.
+pub fn analysis_view(frames: &crate::Frames) -> PolarsResult<crate::Frames> {
+    Ok(crate::Frames {
+        builds: frames.builds.select(BUILD_COLUMNS.iter().copied())?,
+        phases: frames.phases.clone(),
+        phase_contexts: DataFrame::default(),
+        lists: Default::default(),
+    })
+}
+
 /// A grouping key of an analysis.
 ///
 /// Every key but [`GroupKey::Phase`] is a property of the build; phases get

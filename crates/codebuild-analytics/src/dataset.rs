@@ -1,0 +1,221 @@
+//! Frames on disk as a Parquet dataset, the layout `cbstats export` writes,
+//! and read back lazily for the analyses.
+//!
+//! Layout: one folder; each frame is either one file `<frame>.parquet`, or a
+//! Hive-partitioned folder `<frame>/<COL>=<value>/.../*.parquet` whose files
+//! hold the frame's columns except the partition columns (their values are in
+//! the folder names, escaped with [`escape_partition_value`]). A partition
+//! column that is not a frame column (`month`) is dropped when reading.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::frames::{Frames, LIST_FRAMES};
+
+/// Hive's folder name for a null (or empty) partition value.
+pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// Hive-style escaping of a partition value: every byte but `[A-Za-z0-9._-]`
+/// becomes `%XX`; `None` and the empty string become [`NULL_PARTITION`], and
+/// `.`/`..` are escaped so a value never names a parent folder.
+pub fn escape_partition_value(value: Option<&str>) -> String {
+    let Some(s) = value.filter(|s| !s.is_empty()) else {
+        return NULL_PARTITION.to_string();
+    };
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    match out.as_str() {
+        "." | ".." => out.replace('.', "%2E"),
+        _ => out,
+    }
+}
+
+/// The inverse of [`escape_partition_value`]: `None` for [`NULL_PARTITION`],
+/// and for text that is not a valid escape (a bad `%XX`, or not UTF-8).
+pub fn unescape_partition_value(text: &str) -> Option<String> {
+    if text == NULL_PARTITION {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Which columns [`read_parquet`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Projection {
+    /// Every column of every frame in the dataset.
+    All,
+    /// Only what the analyses read ([`crate::analysis::BUILD_COLUMNS`] of
+    /// `builds`, all of `phases`); `phaseContexts` and the list frames are
+    /// left empty. Much less memory for large datasets.
+    Analyses,
+}
+
+/// The frame's files: `<dir>/<name>.parquet`, or every `.parquet` file
+/// under `<dir>/<name>/` in sorted path order.
+fn frame_files(dir: &Path, name: &str) -> PolarsResult<Vec<PathBuf>> {
+    let single = dir.join(format!("{name}.parquet"));
+    if single.is_file() {
+        return Ok(vec![single]);
+    }
+    let folder = dir.join(name);
+    if !folder.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(&folder)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let entry =
+            entry.map_err(|e| polars_err!(ComputeError: "reading {}: {e}", folder.display()))?;
+        let path = entry.path();
+        if entry.file_type().is_file() && path.extension().is_some_and(|e| e == "parquet") {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+/// The partition values in the folder names between `root` and `file`.
+fn partitions(root: &Path, file: &Path) -> PolarsResult<Vec<(String, Option<String>)>> {
+    let rel = file.parent().and_then(|p| p.strip_prefix(root).ok());
+    let mut out = Vec::new();
+    for part in rel.into_iter().flat_map(Path::components) {
+        let text = part.as_os_str().to_string_lossy();
+        let Some((key, value)) = text.split_once('=') else {
+            polars_bail!(ComputeError: "{}: folder `{text}` is not a Hive partition `COL=value`", file.display());
+        };
+        let parsed = unescape_partition_value(value);
+        if parsed.is_none() && value != NULL_PARTITION {
+            polars_bail!(ComputeError: "{}: partition value `{value}` is not a valid escape", file.display());
+        }
+        out.push((key.to_string(), parsed));
+    }
+    Ok(out)
+}
+
+/// The literal for a partition value of a column of `dtype`.
+fn partition_literal(column: &str, value: Option<&str>, dtype: &DataType) -> PolarsResult<Expr> {
+    let Some(v) = value else {
+        return Ok(lit(NULL).cast(dtype.clone()));
+    };
+    let bad = || polars_err!(ComputeError: "partition value `{v}` is not a {dtype} for column `{column}`");
+    Ok(match dtype {
+        DataType::String => lit(v.to_string()),
+        DataType::Boolean => lit(v.parse::<bool>().map_err(|_| bad())?),
+        DataType::Int64 => lit(v.parse::<i64>().map_err(|_| bad())?),
+        DataType::Float64 => lit(v.parse::<f64>().map_err(|_| bad())?),
+        _ => {
+            polars_bail!(ComputeError: "cannot read partition column `{column}` of dtype {dtype}; partition by a text, number or boolean column")
+        }
+    })
+}
+
+/// One frame of the dataset as a lazy scan with `template`'s columns (those
+/// present in the files or partitions) and dtypes, or `None` when the
+/// dataset has no files for it.
+fn scan_frame(dir: &Path, name: &str, template: &Schema) -> PolarsResult<Option<LazyFrame>> {
+    let files = frame_files(dir, name)?;
+    let root = dir.join(name);
+    let mut scans = Vec::with_capacity(files.len());
+    for file in &files {
+        let args = ScanArgsParquet {
+            glob: false,
+            ..Default::default()
+        };
+        let mut lf = LazyFrame::scan_parquet(PlRefPath::try_from_path(file)?, args)?;
+        let mut present = lf.collect_schema()?.as_ref().clone();
+        let mut literals = Vec::new();
+        for (key, value) in partitions(&root, file)? {
+            if let Some(dtype) = template.get(&key) {
+                literals
+                    .push(partition_literal(&key, value.as_deref(), dtype)?.alias(key.as_str()));
+                present.insert(key.as_str().into(), dtype.clone());
+            }
+        }
+        let columns: Vec<Expr> = template
+            .iter()
+            .filter(|(c, _)| present.contains(c))
+            .map(|(c, dtype)| col(c.clone()).strict_cast(dtype.clone()))
+            .collect();
+        if !literals.is_empty() {
+            lf = lf.with_columns(literals);
+        }
+        scans.push(lf.select(columns));
+    }
+    if scans.is_empty() {
+        return Ok(None);
+    }
+    concat(scans, UnionArgs::default()).map(Some)
+}
+
+/// Reads the frames of a dataset written by `cbstats export --format parquet`
+/// (lazily: each file is scanned with only the columns `projection` needs,
+/// and partition values come from the folder names). Frames without files
+/// are empty, with their usual columns. Row order follows the file paths.
+///
+/// The analyses give the same results on these frames as on the frames the
+/// archive loads into; they do not depend on row order.
+pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> {
+    if !dir.is_dir() {
+        polars_bail!(ComputeError: "{}: not a folder of Parquet files written by `cbstats export`", dir.display());
+    }
+    let templates = crate::load::empty_frames(true)?;
+    let read =
+        |name: &str, template: &DataFrame, only: Option<&[&str]>| -> PolarsResult<DataFrame> {
+            let template = match only {
+                Some(cols) => template.select(cols.iter().copied())?,
+                None => template.clone(),
+            };
+            let schema = template.schema();
+            match scan_frame(dir, name, schema)? {
+                Some(lf) => lf.collect(),
+                None => Ok(template),
+            }
+        };
+    let analyses = projection == Projection::Analyses;
+    let builds = read(
+        "builds",
+        &templates.builds,
+        analyses.then_some(crate::analysis::BUILD_COLUMNS),
+    )?;
+    let phases = read("phases", &templates.phases, None)?;
+    let (phase_contexts, lists) = if analyses {
+        (DataFrame::default(), std::collections::BTreeMap::new())
+    } else {
+        let mut lists = std::collections::BTreeMap::new();
+        for name in LIST_FRAMES {
+            lists.insert(name, read(name, &templates.lists[name], None)?);
+        }
+        (
+            read("phaseContexts", &templates.phase_contexts, None)?,
+            lists,
+        )
+    };
+    Ok(Frames {
+        builds,
+        phases,
+        phase_contexts,
+        lists,
+    })
+}
