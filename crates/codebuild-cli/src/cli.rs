@@ -72,6 +72,12 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub load: LoadArgs,
 
+    /// Read a Parquet export (`cbstats export --format parquet`) instead of
+    /// dumps: only the columns the analyses use are read, so archives too
+    /// large to load from JSON can be reported on.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["paths", "keep_going"])]
+    pub parquet: Option<PathBuf>,
+
     #[command(flatten)]
     pub filters: FilterArgs,
 
@@ -124,6 +130,19 @@ pub struct ExportArgs {
     /// Also export environment variable values (they can hold secrets).
     #[arg(long)]
     pub include_env_values: bool,
+
+    /// Builds per batch: the archive is read and written this many builds at
+    /// a time (whole files), so memory stays bounded however large it is.
+    #[arg(long, value_name = "N", default_value_t = codebuild_analytics::DEFAULT_BATCH_BUILDS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub batch_builds: usize,
+
+    /// Do not write the report sections, only the frames. The sections need
+    /// the build and phase columns of the whole archive in memory (about a
+    /// third of a full load); skip them for archives larger than memory and
+    /// run `cbstats report --parquet` on the export instead.
+    #[arg(long)]
+    pub no_analyses: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

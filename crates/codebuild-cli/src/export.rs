@@ -1,136 +1,299 @@
-//! `cbstats export`: every frame to Parquet, CSV or NDJSON, optionally Hive-partitioned.
+//! `cbstats export`: every frame to Parquet, CSV or NDJSON, optionally
+//! Hive-partitioned, streamed in bounded batches of builds.
 
+use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
+use codebuild_analytics::analysis::analysis_view;
+use codebuild_analytics::dataset::{self, Projection, escape_partition_value};
 use codebuild_analytics::frames::col_names::START;
+use codebuild_analytics::{Archive, Frames};
 use polars::prelude::{
     AnyValue, Column, CsvWriter, DataFrame, DataType, IntoLazy, ParquetWriter, SerWriter, col,
 };
 
 use crate::cli::{Cli, ExportArgs, ExportFormat};
-use crate::sections::{self, LOAD};
+use crate::sections;
 
 /// The derived partition column: `startTime` as `YYYY-MM`.
 pub const MONTH: &str = "month";
-/// Hive's name for a null partition value.
-const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
+/// The load report beside the frames (read back by `report --parquet`).
+pub const LOAD_REPORT: &str = "load-report.json";
 
 pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
     let filters = crate::load::filters(&args.filters)?;
-    let archive = crate::load::load(cli, &args.load, args.include_env_values)?;
-    // Frames and sections both cover the filtered builds only.
-    let frames = filters
-        .frames(&archive.frames)
-        .context("applying the filters")?;
+    let paths = crate::load::paths(&args.load)?;
+    let (opts, bar) = crate::load::options(
+        cli,
+        &args.load,
+        args.load.keep_going,
+        args.include_env_values,
+    );
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
-    let mut written = 0usize;
-    for (name, df) in frames.iter() {
-        written += write_frame(&args.out, name, df, args)?;
+    let mut out = Writers::new(&args.out, args);
+    // What the analysis sections need of every batch, kept in memory.
+    let mut views: Vec<Frames> = Vec::new();
+    let mut batch = 0usize;
+    let result = Archive::load_batched(&paths, &opts, args.batch_builds, |frames| {
+        // Frames and sections both cover the filtered builds only.
+        let frames = filters.frames(&frames).context("applying the filters")?;
+        if !args.no_analyses {
+            views.push(analysis_view(&frames)?);
+        }
+        for (name, df) in frames.iter() {
+            out.write(name, df, batch)?;
+        }
+        batch += 1;
+        anyhow::Ok(())
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
-    // The analysis sections (not `load`, which is not a frame of rows).
-    let names: Vec<&str> = sections::names()
-        .into_iter()
-        .filter(|n| *n != LOAD)
-        .collect();
-    for s in sections::sections(&archive.frames, &archive.report, &filters, &names)? {
-        written += write_frame(&args.out, &sections::slug(s.name), &s.frame, args)?;
+    let report = result.context("cannot export the archive")?;
+    crate::load::warn_skipped(cli, &args.load, &report);
+    let mut written = out.finish()?;
+
+    let path = args.out.join(LOAD_REPORT);
+    let text = serde_json::to_string_pretty(&report)?;
+    fs::write(&path, text + "\n").with_context(|| format!("cannot write {}", path.display()))?;
+    written += 1;
+
+    if !args.no_analyses {
+        let frames = stack(views)?;
+        let names = sections::names();
+        for s in sections::sections(&frames, &report, &filters, &names)? {
+            let mut w = Writers::new(&args.out, args);
+            w.partition_by.clear();
+            w.write(&sections::slug(s.name), &s.frame, 0)?;
+            written += w.finish()?;
+        }
     }
     if !cli.quiet {
-        eprintln!("wrote {written} file(s) to {}", args.out.display());
+        eprintln!(
+            "wrote {written} file(s) to {} ({})",
+            args.out.display(),
+            sections::accounting_line(&report)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes one frame whole or partitioned; returns the number of files written.
-fn write_frame(out: &Path, name: &str, df: &DataFrame, args: &ExportArgs) -> Result<usize> {
-    let ext = args.format.extension();
-    let mut df = df.clone();
-    let partition_ok = !args.partition_by.is_empty()
-        && args.partition_by.iter().all(|c| {
-            df.get_column_names().iter().any(|n| n.as_str() == c)
-                || (c == MONTH && df.column(START).is_ok())
-        });
-    if !partition_ok {
-        let path = out.join(format!("{name}.{ext}"));
-        write_file(&path, &mut df, args.format)?;
-        return Ok(1);
-    }
-    let derive_month = args.partition_by.iter().any(|c| c == MONTH) && df.column(MONTH).is_err();
-    if derive_month {
-        df = df
-            .lazy()
-            .with_column(col(START).dt().strftime("%Y-%m").alias(MONTH))
-            .collect()
-            .context("deriving the month column")?;
-    }
-    let keys: Vec<&str> = args.partition_by.iter().map(String::as_str).collect();
-    let parts = df.partition_by_stable(keys.iter().copied(), true)?;
-    let mut n = 0;
-    for mut part in parts {
-        let mut dir = out.join(name);
-        for key in &keys {
-            let value = part.column(key)?.get(0)?;
-            let text = match value {
-                AnyValue::Null => NULL_PARTITION.to_string(),
-                AnyValue::String(s) => escape(s),
-                AnyValue::StringOwned(s) => escape(&s),
-                other => escape(&other.to_string()),
-            };
-            dir.push(format!("{key}={text}"));
-        }
-        fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-        part = part.drop_many(keys.iter().copied());
-        write_file(&dir.join(format!("part-0.{ext}")), &mut part, args.format)?;
-        n += 1;
-    }
-    Ok(n)
+/// Reads an export back for the report: the frames the analyses use (from
+/// Parquet, lazily) and the load report written beside them.
+pub fn read(dir: &Path) -> Result<Archive> {
+    let path = dir.join(LOAD_REPORT);
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {}: --parquet takes a folder written by `cbstats export --format parquet`",
+            path.display()
+        )
+    })?;
+    let report = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a load report", path.display()))?;
+    let frames = dataset::read_parquet(dir, Projection::Analyses)
+        .with_context(|| format!("cannot read the Parquet export in {}", dir.display()))?;
+    Ok(Archive { frames, report })
 }
 
-/// Hive-style escaping of a partition value: anything but `[A-Za-z0-9._-]` as `%XX`.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+/// The batches' analysis views as one set of frames.
+fn stack(views: Vec<Frames>) -> Result<Frames> {
+    let mut iter = views.into_iter();
+    let mut all = iter.next().unwrap_or_default();
+    for v in iter {
+        all.builds.vstack_mut_owned(v.builds)?;
+        all.phases.vstack_mut_owned(v.phases)?;
     }
-    match out.as_str() {
-        "" => NULL_PARTITION.to_string(),
-        "." | ".." => out.replace('.', "%2E"),
-        _ => out,
+    Ok(all)
+}
+
+/// An open output file of a frame that is not partitioned: one file for all batches.
+enum Sink {
+    Parquet(
+        Box<polars::io::parquet::write::BatchedWriter<SharedFile>>,
+        SharedFile,
+    ),
+    Csv(polars::io::csv::write::BatchedWriter<BufWriter<File>>),
+    Ndjson(BufWriter<File>),
+}
+
+/// A buffered file that the Parquet writer writes into while we keep a
+/// handle to flush it: its `finish` writes the footer but neither flushes
+/// nor gives the writer back, and a flush error must not pass unseen.
+#[derive(Clone)]
+struct SharedFile(Arc<Mutex<BufWriter<File>>>);
+
+impl SharedFile {
+    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, BufWriter<File>>> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("a writer thread panicked"))
     }
 }
 
-fn write_file(path: &PathBuf, df: &mut DataFrame, format: ExportFormat) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut w = BufWriter::new(file);
+impl Write for SharedFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.lock()?.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.lock()?.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.lock()?.flush()
+    }
+}
+
+/// The files of one export.
+struct Writers<'a> {
+    out: &'a Path,
+    format: ExportFormat,
+    partition_by: Vec<String>,
+    open: BTreeMap<String, (PathBuf, Sink)>,
+    written: usize,
+}
+
+impl<'a> Writers<'a> {
+    fn new(out: &'a Path, args: &ExportArgs) -> Self {
+        Writers {
+            out,
+            format: args.format,
+            partition_by: args.partition_by.clone(),
+            open: BTreeMap::new(),
+            written: 0,
+        }
+    }
+
+    /// Writes the rows of batch `batch` of frame `name`.
+    fn write(&mut self, name: &str, df: &DataFrame, batch: usize) -> Result<()> {
+        let mut df = df.clone();
+        let has = |df: &DataFrame, c: &str| df.get_column_names().iter().any(|n| n.as_str() == c);
+        let partitioned = !self.partition_by.is_empty()
+            && self
+                .partition_by
+                .iter()
+                .all(|c| has(&df, c) || (c == MONTH && has(&df, START)));
+        if !partitioned {
+            return self.append(name, &mut df);
+        }
+        if self.partition_by.iter().any(|c| c == MONTH) && !has(&df, MONTH) {
+            df = df
+                .lazy()
+                .with_column(col(START).dt().strftime("%Y-%m").alias(MONTH))
+                .collect()
+                .context("deriving the month column")?;
+        }
+        let ext = self.format.extension();
+        let keys: Vec<&str> = self.partition_by.iter().map(String::as_str).collect();
+        for part in df.partition_by_stable(keys.iter().copied(), true)? {
+            let mut dir = self.out.join(name);
+            for key in &keys {
+                let value = match part.column(key)?.get(0)? {
+                    AnyValue::Null => None,
+                    AnyValue::String(s) => Some(s.to_string()),
+                    AnyValue::StringOwned(s) => Some(s.to_string()),
+                    other => Some(other.to_string()),
+                };
+                dir.push(format!(
+                    "{key}={}",
+                    escape_partition_value(value.as_deref())
+                ));
+            }
+            fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the folder {}", dir.display()))?;
+            let mut part = part.drop_many(keys.iter().copied());
+            let path = dir.join(format!("part-{batch}.{ext}"));
+            let mut sink = self.create(&path, &part)?;
+            write_batch(&path, &mut sink, &mut part)?;
+            finish(&path, sink)?;
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    /// Appends rows to the frame's single file, created on the first batch.
+    fn append(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
+        if !self.open.contains_key(name) {
+            let path = self.out.join(format!("{name}.{}", self.format.extension()));
+            let sink = self.create(&path, df)?;
+            self.open.insert(name.to_string(), (path, sink));
+        }
+        let (path, sink) = self.open.get_mut(name).expect("opened above");
+        write_batch(path, sink, df)
+    }
+
+    fn create(&self, path: &Path, df: &DataFrame) -> Result<Sink> {
+        let file =
+            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let w = BufWriter::with_capacity(1 << 20, file);
+        let schema = match self.format {
+            ExportFormat::Csv => lists_as_json_text(df)?.schema().as_ref().clone(),
+            _ => df.schema().as_ref().clone(),
+        };
+        let what = || format!("cannot write {}", path.display());
+        Ok(match self.format {
+            ExportFormat::Parquet => {
+                let shared = SharedFile(Arc::new(Mutex::new(w)));
+                let writer = ParquetWriter::new(shared.clone())
+                    .batched(&schema)
+                    .with_context(what)?;
+                Sink::Parquet(Box::new(writer), shared)
+            }
+            ExportFormat::Csv => Sink::Csv(
+                CsvWriter::new(w)
+                    .include_header(true)
+                    .batched(&schema)
+                    .with_context(what)?,
+            ),
+            ExportFormat::Ndjson => Sink::Ndjson(w),
+        })
+    }
+
+    /// Closes every open file; returns the number of files written.
+    fn finish(self) -> Result<usize> {
+        let n = self.written + self.open.len();
+        for (_, (path, sink)) in self.open {
+            finish(&path, sink)?;
+        }
+        Ok(n)
+    }
+}
+
+fn write_batch(path: &Path, sink: &mut Sink, df: &mut DataFrame) -> Result<()> {
     let what = || format!("cannot write {}", path.display());
-    match format {
-        ExportFormat::Parquet => {
-            ParquetWriter::new(&mut w).finish(df).with_context(what)?;
-        }
-        ExportFormat::Csv => {
-            CsvWriter::new(&mut w)
-                .include_header(true)
-                .finish(&mut lists_as_json_text(df)?)
-                .with_context(what)?;
-        }
-        ExportFormat::Ndjson => {
+    // The batched writers need the columns' chunks aligned.
+    df.align_chunks_par();
+    match sink {
+        Sink::Parquet(w, _) => w.write_batch(df).with_context(what)?,
+        Sink::Csv(w) => w.write_batch(&lists_as_json_text(df)?).with_context(what)?,
+        Sink::Ndjson(w) => {
             for row in crate::render::rows_json(df)? {
-                serde_json::to_writer(&mut w, &row).with_context(what)?;
+                serde_json::to_writer(&mut *w, &row).with_context(what)?;
                 w.write_all(b"\n").with_context(what)?;
             }
         }
     }
-    w.flush().with_context(what)?;
+    Ok(())
+}
+
+fn finish(path: &Path, sink: Sink) -> Result<()> {
+    let what = || format!("cannot write {}", path.display());
+    match sink {
+        Sink::Parquet(w, mut file) => {
+            w.finish().with_context(what)?;
+            file.flush().with_context(what)?;
+        }
+        Sink::Csv(mut w) => {
+            w.finish().with_context(what)?;
+        }
+        Sink::Ndjson(mut w) => w.flush().with_context(what)?,
+    }
     Ok(())
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use codebuild_analytics::{Archive, Filters, LoadOptions};
+use codebuild_analytics::{Archive, Filters, LoadOptions, LoadReport};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, Time};
@@ -77,7 +77,12 @@ pub fn load(cli: &Cli, args: &LoadArgs, include_env_values: bool) -> Result<Arch
         bar.finish_and_clear();
     }
     let archive = result.context("cannot load the archive")?;
-    let r = &archive.report;
+    warn_skipped(cli, args, &archive.report);
+    Ok(archive)
+}
+
+/// With `--keep-going`, tells stderr how many bad files and records were skipped.
+pub fn warn_skipped(cli: &Cli, args: &LoadArgs, r: &LoadReport) {
     if args.keep_going && !cli.quiet {
         let files = r.files_rejected.len();
         let records = r.records_rejected.len();
@@ -87,7 +92,6 @@ pub fn load(cli: &Cli, args: &LoadArgs, include_env_values: bool) -> Result<Arch
             );
         }
     }
-    Ok(archive)
 }
 
 /// Parses `--since`/`--until`: RFC 3339, or a UTC date. A date for `until`

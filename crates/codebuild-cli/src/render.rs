@@ -24,7 +24,10 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     let all = args.detail || args.format == ReportFormat::Json;
     let selected = sections::select(&args.sections, all)?;
     let filters = crate::load::filters(&args.filters)?;
-    let archive = crate::load::load(cli, &args.load, false)?;
+    let archive = match &args.parquet {
+        Some(dir) => crate::export::read(dir)?,
+        None => crate::load::load(cli, &args.load, false)?,
+    };
     let sections = sections::sections(&archive.frames, &archive.report, &filters, &selected)?;
     let mut out = BufWriter::new(io::stdout().lock());
     let color = crate::color_allowed(io::stdout().is_terminal());

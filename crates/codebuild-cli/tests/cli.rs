@@ -509,3 +509,140 @@ fn export_filters_every_frame() {
         .collect();
     assert_eq!(projects, [Some("payments-service"), Some("(all)")]);
 }
+
+fn export_to(dir: &Path, extra: &[&str]) {
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args(["export", "testdata/sample-archive", "--out"])
+            .arg(dir)
+            .args(extra),
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+fn read_parquet_file(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+#[test]
+fn export_in_small_batches_writes_what_one_batch_writes() {
+    // 2,000 builds in 22 files, 33 duplicates: with batches of 150 builds
+    // (whole files), records of one id land in different batches.
+    let one = tempfile::tempdir().unwrap();
+    let many = tempfile::tempdir().unwrap();
+    export_to(one.path(), &[]);
+    export_to(many.path(), &["--batch-builds", "150"]);
+    let mut names: Vec<String> = std::fs::read_dir(one.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // Every frame, every section and the load report.
+    assert_eq!(names.len(), 14 + 19 + 1, "{names:?}");
+    for name in &names {
+        let (a, b) = (one.path().join(name), many.path().join(name));
+        if name.ends_with(".json") {
+            assert_eq!(
+                std::fs::read_to_string(a).unwrap(),
+                std::fs::read_to_string(b).unwrap()
+            );
+            continue;
+        }
+        let (a, b) = (read_parquet_file(&a), read_parquet_file(&b));
+        assert!(a.equals_missing(&b), "{name}: {a} vs {b}");
+    }
+    // The load report beside the frames is the archive's.
+    let archive = Archive::load(
+        &[root().join("testdata/sample-archive")],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(many.path().join("load-report.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(saved["buildsRead"], 2033);
+    assert_eq!(saved["buildsKept"], 2000);
+    assert_eq!(saved["duplicatesDropped"], 33);
+    assert_eq!(saved["buildsKept"], archive.report.builds_kept);
+    let builds = read_parquet_file(&many.path().join("builds.parquet"));
+    assert_eq!(builds.height(), 2000);
+}
+
+#[test]
+fn report_on_a_parquet_export_equals_the_report_on_the_dumps() {
+    let (code, want, err) =
+        stdout_of(cbstats().args(["report", "--format", "json", "testdata/sample-archive"]));
+    assert_eq!(code, 0, "{err}");
+    for extra in [
+        &[][..],
+        &[
+            "--partition-by",
+            "month",
+            "--partition-by",
+            "projectName",
+            "--batch-builds",
+            "300",
+            "--no-analyses",
+        ][..],
+        &["--partition-by", "buildStatus"][..],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        export_to(dir.path(), extra);
+        if extra.contains(&"--no-analyses") {
+            assert!(!dir.path().join("retry-chains.parquet").exists());
+            assert!(dir.path().join("builds/month=2024-01").is_dir());
+        }
+        let (code, got, err) = stdout_of(
+            cbstats()
+                .args(["report", "--format", "json", "--parquet"])
+                .arg(dir.path()),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(got == want, "{extra:?}:\n{got}");
+    }
+}
+
+#[test]
+fn report_on_a_folder_that_is_not_an_export_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(cbstats().args(["report", "--parquet"]).arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(err.contains("load-report.json"), "{err}");
+    assert!(
+        err.contains("--parquet takes a folder written by `cbstats export"),
+        "{err}"
+    );
+    // --parquet and dump paths do not mix.
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args(["report", "testdata/sample-archive", "--parquet"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn export_reads_standard_input_twice_from_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = std::fs::read(root().join("testdata/responses/auto-retry-chain.json")).unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args(["export", "-", "--out"])
+            .arg(dir.path())
+            .write_stdin(input),
+    );
+    assert_eq!(code, 0, "{err}");
+    let archive = Archive::load(
+        &[root().join("testdata/responses/auto-retry-chain.json")],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let builds = read_parquet_file(&dir.path().join("builds.parquet"));
+    assert_eq!(builds.height(), archive.frames.builds.height());
+    assert!(builds.height() > 1);
+    let ids = |df: &DataFrame| df.column("id").unwrap().as_materialized_series().clone();
+    assert!(ids(&builds).equals_missing(&ids(&archive.frames.builds)));
+}
