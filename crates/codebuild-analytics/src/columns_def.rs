@@ -81,7 +81,8 @@ fn time_column(name: &str, values: Vec<Option<i64>>) -> Column {
 /// Declares the column table of a frame over rows of type `$row`.
 ///
 /// Each entry is `"name": kind => |row| expression`, where kind is `str`
-/// (`Option<&str>`), `i64`, `f64`, `bool` or `time` (`Option<Timestamp>`).
+/// (`Option<&str>`), `i64`, `f64`, `bool`, `time` (`Option<Timestamp>`) or
+/// `key` (`Option<&str>` of the build, gathered from the builds frame).
 macro_rules! columns {
     ($vis:vis fn $fn_name:ident, $row:ty { $($name:literal : $kind:ident => |$r:ident| $e:expr;)+ }) => {
         /// One column per entry of the table, over `rows`.
@@ -89,6 +90,15 @@ macro_rules! columns {
             vec![$( columns!(@col $kind, $name, rows, $row, |$r| $e) ),+]
         }
     };
+    (@col key, $name:literal, $rows:ident, $row:ty, |$r:ident| $e:expr) => {{
+        // A key copied from the build (`buildId`, `projectName`): the table
+        // keeps its meaning, type-checked, but the column is gathered from
+        // the builds frame (`load::gather_keys`), so the child frames share
+        // the builds' string buffers instead of copying the text per row.
+        #[allow(dead_code, clippy::needless_question_mark, clippy::redundant_closure_call)]
+        fn get<'x>($r: &'x $row) -> Option<&'x str> { (|| -> Option<&'x str> { $e })() }
+        Column::new_empty($name.into(), &DataType::String)
+    }};
     (@col str, $name:literal, $rows:ident, $row:ty, |$r:ident| $e:expr) => {{
         #[allow(clippy::needless_question_mark, clippy::redundant_closure_call)]
         fn get<'x>($r: &'x $row) -> Option<&'x str> { (|| -> Option<&'x str> { $e })() }
@@ -221,8 +231,8 @@ pub(crate) struct PhaseRow<'a> {
 }
 
 columns!(pub(crate) fn phase_columns, PhaseRow<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
-    "projectName": str => |r| r.build.project_name.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
+    "projectName": key => |r| r.build.project_name.as_deref();
     "phaseIndex": i64 => |r| Some(r.index as i64);
     "phaseType": str => |r| Some(r.phase.phase_type.as_ref()?.as_str());
     "phaseStatus": str => |r| Some(r.phase.phase_status.as_ref()?.as_str());
@@ -243,7 +253,7 @@ pub(crate) struct ContextRow<'a> {
 }
 
 columns!(pub(crate) fn context_columns, ContextRow<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "phaseIndex": i64 => |r| Some(r.phase_index as i64);
     "phaseType": str => |r| Some(r.phase.phase_type.as_ref()?.as_str());
     "contextIndex": i64 => |r| Some(r.index as i64);
@@ -264,7 +274,7 @@ type Art<'a> = Item<'a, codebuild_model::BuildArtifacts>;
 type Str<'a> = Item<'a, String>;
 
 columns!(pub(crate) fn env_columns, Item<'_, codebuild_model::EnvironmentVariable> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "name": str => |r| r.item.name.as_deref();
     "type": str => |r| Some(r.item.r#type.as_ref()?.as_str());
@@ -275,7 +285,7 @@ columns!(pub(crate) fn env_value_columns, Item<'_, codebuild_model::EnvironmentV
 });
 
 columns!(pub(crate) fn exported_columns, Item<'_, codebuild_model::ExportedEnvironmentVariable> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "name": str => |r| r.item.name.as_deref();
 });
@@ -285,7 +295,7 @@ columns!(pub(crate) fn exported_value_columns, Item<'_, codebuild_model::Exporte
 });
 
 columns!(pub(crate) fn secondary_source_columns, Src<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "type": str => |r| Some(r.item.r#type.as_ref()?.as_str());
     "location": str => |r| r.item.location.as_deref();
@@ -302,14 +312,14 @@ columns!(pub(crate) fn secondary_source_columns, Src<'_> {
 });
 
 columns!(pub(crate) fn source_version_columns, Item<'_, codebuild_model::ProjectSourceVersion> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "sourceIdentifier": str => |r| r.item.source_identifier.as_deref();
     "sourceVersion": str => |r| r.item.source_version.as_deref();
 });
 
 columns!(pub(crate) fn artifact_columns, Art<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "location": str => |r| r.item.location.as_deref();
     "sha256sum": str => |r| r.item.sha256sum.as_deref();
@@ -321,7 +331,7 @@ columns!(pub(crate) fn artifact_columns, Art<'_> {
 });
 
 columns!(pub(crate) fn file_system_columns, Item<'_, codebuild_model::ProjectFileSystemLocation> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "type": str => |r| Some(r.item.r#type.as_ref()?.as_str());
     "location": str => |r| r.item.location.as_deref();
@@ -331,25 +341,25 @@ columns!(pub(crate) fn file_system_columns, Item<'_, codebuild_model::ProjectFil
 });
 
 columns!(pub(crate) fn cache_mode_columns, Item<'_, codebuild_model::CacheMode> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "mode": str => |r| Some(r.item.as_str());
 });
 
 columns!(pub(crate) fn report_arn_columns, Str<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "reportArn": str => |r| Some(r.item.as_str());
 });
 
 columns!(pub(crate) fn subnet_columns, Str<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "subnetId": str => |r| Some(r.item.as_str());
 });
 
 columns!(pub(crate) fn security_group_columns, Str<'_> {
-    "buildId": str => |r| r.build.id.as_deref();
+    "buildId": key => |r| r.build.id.as_deref();
     "index": i64 => |r| Some(r.index as i64);
     "securityGroupId": str => |r| Some(r.item.as_str());
 });

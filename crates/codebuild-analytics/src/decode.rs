@@ -93,8 +93,13 @@ pub const DEFAULT_MAX_NESTING: usize = 128;
 /// read as a stream without parsing it twice; so is a pretty-printed file,
 /// whose first line (`{`) is not a value.
 fn is_json_lines(text: &[u8]) -> bool {
-    let mut lines = text
-        .split(|&b| b == b'\n')
+    let mut lines = memchr::memchr_iter(b'\n', text)
+        .chain(std::iter::once(text.len()))
+        .scan(0, |start, end| {
+            let line = &text[*start..end];
+            *start = end + 1;
+            Some(line)
+        })
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
     match (lines.next(), lines.next()) {
         (Some(first), Some(_)) => serde_json::from_slice::<IgnoredAny>(first).is_ok(),
@@ -103,20 +108,31 @@ fn is_json_lines(text: &[u8]) -> bool {
 }
 
 /// The offset of the first byte nested deeper than `max`, if any.
+///
+/// Strings are skipped with `memchr2` (most of a dump's bytes are in
+/// strings), so this pass costs a fraction of a parse.
 fn check_nesting(text: &[u8], max: usize) -> Result<(), usize> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, &b) in text.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                // Skip to the closing quote; a backslash escapes the next byte.
+                i += 1;
+                loop {
+                    let Some(j) = text.get(i..).and_then(|t| memchr::memchr2(b'"', b'\\', t))
+                    else {
+                        return Ok(()); // unterminated: the parser reports it
+                    };
+                    if text[i + j] == b'\\' {
+                        i += j + 2;
+                    } else {
+                        i += j + 1;
+                        break;
+                    }
+                }
+                continue;
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
@@ -126,6 +142,7 @@ fn check_nesting(text: &[u8], max: usize) -> Result<(), usize> {
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     Ok(())
 }
@@ -395,4 +412,82 @@ fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The plain byte-at-a-time scanner `check_nesting` must agree with.
+    fn nesting_reference(text: &[u8], max: usize) -> Result<(), usize> {
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        for (i, &b) in text.iter().enumerate() {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > max {
+                        return Err(i);
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Lines split byte by byte, as `is_json_lines` did before memchr.
+    fn json_lines_reference(text: &[u8]) -> bool {
+        let mut lines = text
+            .split(|&b| b == b'\n')
+            .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
+        match (lines.next(), lines.next()) {
+            (Some(first), Some(_)) => serde_json::from_slice::<IgnoredAny>(first).is_ok(),
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn nesting_check_agrees_with_the_reference(
+            text in proptest::collection::vec(
+                prop_oneof![Just(b'"'), Just(b'\\'), Just(b'['), Just(b']'), Just(b'{'),
+                            Just(b'}'), Just(b'a'), Just(b'\n'), Just(b' ')],
+                0..200,
+            ),
+            max in 0usize..6,
+        ) {
+            prop_assert_eq!(check_nesting(&text, max), nesting_reference(&text, max));
+        }
+
+        #[test]
+        fn json_lines_detection_agrees_with_the_reference(
+            text in proptest::collection::vec(
+                prop_oneof![Just(b'{'), Just(b'}'), Just(b'1'), Just(b'\n'), Just(b' '), Just(b'"')],
+                0..60,
+            ),
+        ) {
+            prop_assert_eq!(is_json_lines(&text), json_lines_reference(&text));
+        }
+    }
+
+    #[test]
+    fn nesting_edge_cases() {
+        assert_eq!(check_nesting(br#"[[["]]]]]"]]]"#, 3), Ok(()));
+        assert_eq!(check_nesting(br#"[[["\"[[["]]]"#, 3), Ok(()));
+        assert_eq!(check_nesting(br#"["\\"[[[]]]]"#, 3), Err(7));
+        assert_eq!(check_nesting(b"\"abc\\", 1), Ok(()));
+        assert_eq!(check_nesting(b"[[", 1), Err(1));
+    }
 }

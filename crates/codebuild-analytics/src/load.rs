@@ -180,13 +180,16 @@ fn chunk_of(builds: &[Build], files: &[&str], opts: &LoadOptions) -> PolarsResul
     let builds_df = DataFrame::new(rows.len(), build_columns(&rows))?;
 
     fn with_row<R>(
+        builds: &DataFrame,
         rows: &[R],
         row: impl Fn(&R) -> usize,
-        mut cols: Vec<Column>,
+        cols: Vec<Column>,
     ) -> PolarsResult<DataFrame> {
+        let index: Vec<IdxSize> = rows.iter().map(|r| row(r) as IdxSize).collect();
+        let mut cols = gather_keys(builds, &index, cols)?;
         cols.push(Column::new(
             ROW.into(),
-            rows.iter().map(|r| row(r) as u64).collect::<Vec<_>>(),
+            index.iter().map(|&r| r as u64).collect::<Vec<_>>(),
         ));
         DataFrame::new(rows.len(), cols)
     }
@@ -277,25 +280,84 @@ fn chunk_of(builds: &[Build], files: &[&str], opts: &LoadOptions) -> PolarsResul
 
     // Order matches `LIST_FRAMES`.
     let children = vec![
-        with_row(&phases, |r| r.row, phase_columns(&phases))?,
-        with_row(&contexts, |r| r.row, context_columns(&contexts))?,
-        with_row(&env, |r| r.row, env_cols)?,
-        with_row(&exported, |r| r.row, exported_cols)?,
-        with_row(&sources, |r| r.row, secondary_source_columns(&sources))?,
-        with_row(&versions, |r| r.row, source_version_columns(&versions))?,
-        with_row(&artifacts, |r| r.row, artifact_columns(&artifacts))?,
-        with_row(&reports, |r| r.row, report_arn_columns(&reports))?,
-        with_row(&file_systems, |r| r.row, file_system_columns(&file_systems))?,
-        with_row(&modes, |r| r.row, cache_mode_columns(&modes))?,
-        with_row(&subnets, |r| r.row, subnet_columns(&subnets))?,
-        with_row(&groups, |r| r.row, security_group_columns(&groups))?,
-        with_row(&docker, |r| r.row, security_group_columns(&docker))?,
+        with_row(&builds_df, &phases, |r| r.row, phase_columns(&phases))?,
+        with_row(&builds_df, &contexts, |r| r.row, context_columns(&contexts))?,
+        with_row(&builds_df, &env, |r| r.row, env_cols)?,
+        with_row(&builds_df, &exported, |r| r.row, exported_cols)?,
+        with_row(
+            &builds_df,
+            &sources,
+            |r| r.row,
+            secondary_source_columns(&sources),
+        )?,
+        with_row(
+            &builds_df,
+            &versions,
+            |r| r.row,
+            source_version_columns(&versions),
+        )?,
+        with_row(
+            &builds_df,
+            &artifacts,
+            |r| r.row,
+            artifact_columns(&artifacts),
+        )?,
+        with_row(
+            &builds_df,
+            &reports,
+            |r| r.row,
+            report_arn_columns(&reports),
+        )?,
+        with_row(
+            &builds_df,
+            &file_systems,
+            |r| r.row,
+            file_system_columns(&file_systems),
+        )?,
+        with_row(&builds_df, &modes, |r| r.row, cache_mode_columns(&modes))?,
+        with_row(&builds_df, &subnets, |r| r.row, subnet_columns(&subnets))?,
+        with_row(
+            &builds_df,
+            &groups,
+            |r| r.row,
+            security_group_columns(&groups),
+        )?,
+        with_row(
+            &builds_df,
+            &docker,
+            |r| r.row,
+            security_group_columns(&docker),
+        )?,
     ];
     Ok(Chunk {
         keys: builds.iter().map(DedupKey::of).collect(),
         builds: builds_df,
         children,
     })
+}
+
+/// The child frames' copies of build columns (`buildId`, `projectName`):
+/// the placeholders the column tables leave for them (kind `key`) become
+/// the builds frame's column gathered at each row's build. A gather of a
+/// string column copies 16-byte views and shares the text buffers.
+fn gather_keys(
+    builds: &DataFrame,
+    index: &[IdxSize],
+    cols: Vec<Column>,
+) -> PolarsResult<Vec<Column>> {
+    const KEYS: [(&str, &str); 2] = [("buildId", "id"), ("projectName", "projectName")];
+    let index = IdxCa::from_vec("index".into(), index.to_vec());
+    cols.into_iter()
+        .map(
+            |c| match KEYS.iter().find(|(name, _)| c.name().as_str() == *name) {
+                Some((name, source)) if c.is_empty() => Ok(builds
+                    .column(source)?
+                    .take(&index)?
+                    .with_name((*name).into())),
+                _ => Ok(c),
+            },
+        )
+        .collect()
 }
 
 /// What reading and decoding one file gave, for the load report.

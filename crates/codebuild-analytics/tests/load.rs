@@ -785,3 +785,47 @@ fn batched_load_of_nothing_and_of_errors() {
     .unwrap_err();
     assert_eq!(err.message, "disk full");
 }
+
+#[test]
+fn child_frames_carry_their_builds_keys() {
+    // Expected from the typed records, row by row.
+    let paths = [
+        testdata().join("sample-archive"),
+        testdata().join("responses"),
+    ];
+    let (builds, _) = load_builds(&paths, &LoadOptions::default()).unwrap();
+    let a = Archive::load(&paths, &LoadOptions::default()).unwrap();
+    let strs = |df: &DataFrame, c: &str| -> Vec<Option<String>> {
+        df.column(c)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|s| s.map(str::to_owned))
+            .collect()
+    };
+    let mut ids = Vec::new();
+    let mut projects = Vec::new();
+    let mut context_ids = Vec::new();
+    let mut env_ids = Vec::new();
+    for b in &builds {
+        for p in b.phases() {
+            ids.push(b.id.clone());
+            projects.push(b.project_name.clone());
+            context_ids.extend(p.contexts().iter().map(|_| b.id.clone()));
+        }
+        let env = b
+            .environment
+            .as_ref()
+            .map_or(0, |e| e.environment_variables().len());
+        env_ids.extend(std::iter::repeat_n(b.id.clone(), env));
+    }
+    assert!(ids.len() > 10_000, "{}", ids.len());
+    assert_eq!(strs(&a.frames.phases, "buildId"), ids);
+    assert_eq!(strs(&a.frames.phases, "projectName"), projects);
+    assert_eq!(strs(&a.frames.phase_contexts, "buildId"), context_ids);
+    assert_eq!(
+        strs(&a.frames.lists["environmentVariables"], "buildId"),
+        env_ids
+    );
+}
