@@ -65,8 +65,9 @@ pub enum Projection {
     /// Every column of every frame in the dataset.
     All,
     /// Only what the analyses read ([`crate::analysis::BUILD_COLUMNS`] of
-    /// `builds`, all of `phases`); `phaseContexts` and the list frames are
-    /// left empty. Much less memory for large datasets.
+    /// `builds`, [`crate::analysis::PHASE_COLUMNS`] of `phases`);
+    /// `phaseContexts` and the list frames are left empty. Much less memory
+    /// for large datasets.
     Analyses,
 }
 
@@ -199,7 +200,11 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
         &templates.builds,
         analyses.then_some(crate::analysis::BUILD_COLUMNS),
     )?;
-    let phases = read("phases", &templates.phases, None)?;
+    let phases = read(
+        "phases",
+        &templates.phases,
+        analyses.then_some(crate::analysis::PHASE_COLUMNS),
+    )?;
     let (phase_contexts, lists) = if analyses {
         (DataFrame::default(), std::collections::BTreeMap::new())
     } else {

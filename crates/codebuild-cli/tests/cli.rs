@@ -569,6 +569,26 @@ fn export_in_small_batches_writes_what_one_batch_writes() {
     assert_eq!(saved["buildsKept"], archive.report.builds_kept);
     let builds = read_parquet_file(&many.path().join("builds.parquet"));
     assert_eq!(builds.height(), 2000);
+    // Sections computed from the batches' analysis columns equal the
+    // analyses run on the whole archive in memory.
+    use codebuild_analytics::Filters;
+    use codebuild_analytics::analysis::{retry, timing};
+    let none = Filters::default();
+    let in_memory = [
+        (
+            "phase-timing.parquet",
+            timing::phase_timing(&archive.frames, &none, &timing::DEFAULT_TIMING_KEYS).unwrap(),
+        ),
+        (
+            "retry-chains.parquet",
+            retry::retry_chains(&archive.frames, &none).unwrap(),
+        ),
+    ];
+    for (name, want) in in_memory {
+        let got = read_parquet_file(&many.path().join(name));
+        assert!(want.height() > 10, "{name}");
+        assert!(got.equals_missing(&want), "{name}: {got} vs {want}");
+    }
 }
 
 #[test]
