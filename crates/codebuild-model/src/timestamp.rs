@@ -102,14 +102,20 @@ impl Timestamp {
 
     /// Microseconds since the Unix epoch (negative before 1970).
     pub fn unix_micros(&self) -> i64 {
-        // Fits: |year| <= 9999 gives at most ~2.5e17 microseconds.
-        (self.0.unix_timestamp_nanos() / 1_000) as i64
+        // Fits: |year| <= 9999 gives at most ~2.5e17 microseconds. Whole
+        // seconds (floored) plus the non-negative microsecond of the second:
+        // no i128 division (this runs for every timestamp of a load).
+        self.0.unix_timestamp() * 1_000_000 + i64::from(self.0.microsecond())
     }
 
     /// The timestamp `micros` microseconds after the Unix epoch, if it falls
     /// in the years 0000 to 9999.
     pub fn from_unix_micros(micros: i64) -> Option<Self> {
-        OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        let secs = micros.div_euclid(1_000_000);
+        let sub = micros.rem_euclid(1_000_000) as u32;
+        OffsetDateTime::from_unix_timestamp(secs)
+            .ok()?
+            .replace_microsecond(sub)
             .ok()
             .and_then(Self::try_new)
     }

@@ -459,3 +459,39 @@ fn known_enum_values_round_trip() {
         assert_eq!(e.as_str(), *v);
     }
 }
+
+proptest! {
+    /// `unix_micros` and `from_unix_micros` agree with the plain i128
+    /// nanosecond arithmetic of `time` over the whole supported range,
+    /// negative instants included, and just outside it give `None`.
+    #[test]
+    fn unix_micros_match_time_arithmetic(m in MIN_MICROS..=MAX_MICROS) {
+        let t = Timestamp::from_unix_micros(m).unwrap();
+        prop_assert_eq!(t.unix_micros(), m);
+        let odt = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(m) * 1_000).unwrap();
+        prop_assert_eq!(t.as_offset_date_time(), odt);
+        prop_assert_eq!((odt.unix_timestamp_nanos() / 1_000) as i64, m);
+    }
+}
+
+#[test]
+fn unix_micros_range_ends() {
+    assert_eq!(
+        Timestamp::from_unix_micros(MIN_MICROS)
+            .unwrap()
+            .unix_micros(),
+        MIN_MICROS
+    );
+    assert_eq!(
+        Timestamp::from_unix_micros(MAX_MICROS)
+            .unwrap()
+            .unix_micros(),
+        MAX_MICROS
+    );
+    // The type reaches back to 0000-01-01T00:00:00Z.
+    const YEAR_0: i64 = -62_167_219_200_000_000;
+    assert_eq!(Timestamp::from_unix_micros(YEAR_0).unwrap().unix_micros(), YEAR_0);
+    assert_eq!(Timestamp::from_unix_micros(YEAR_0 - 1), None);
+    assert_eq!(Timestamp::from_unix_micros(MAX_MICROS + 1), None);
+    assert_eq!(Timestamp::from_unix_micros(-1).unwrap().unix_micros(), -1);
+}
