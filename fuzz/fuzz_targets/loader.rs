@@ -1,5 +1,6 @@
 //! The loader never panics on any file content, plain or gzip-compressed,
-//! strict or with `keep_going`; with `keep_going` the report balances.
+//! strict or with `keep_going`; with `keep_going` the report balances; and
+//! `Archive::load_batched` gives the same report (or error) and builds.
 #![no_main]
 
 use std::io::Write;
@@ -33,7 +34,8 @@ fuzz_target!(|data: &[u8]| {
     };
     // Also through a folder (non-dump names are skipped, not errors).
     let target: &std::path::Path = if mode & 4 == 4 { dir.path() } else { &path };
-    match Archive::load(&[target], &opts) {
+    let whole = Archive::load(&[target], &opts);
+    match &whole {
         Ok(archive) => {
             assert!(archive.report.balances(), "{:?}", archive.report);
             assert_eq!(archive.report.builds_kept, archive.frames.builds.height());
@@ -41,5 +43,20 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             assert!(!keep_going, "keep_going returned an error: {e}");
         }
+    }
+    // The batched load (batches of 1 build) agrees with the whole load:
+    // the same report or error, and the same builds in total.
+    let mut rows = 0;
+    let batched = Archive::load_batched(&[target], &opts, 1, |frames| {
+        rows += frames.builds.height();
+        Ok::<_, codebuild_analytics::LoadError>(())
+    });
+    match (&whole, &batched) {
+        (Ok(a), Ok(report)) => {
+            assert_eq!(&a.report, report);
+            assert_eq!(rows, a.frames.builds.height());
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        _ => panic!("load and load_batched disagree: {whole:?} vs {batched:?}"),
     }
 });

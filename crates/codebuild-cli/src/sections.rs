@@ -1,6 +1,8 @@
 //! Report sections: each one `(name, DataFrame)`, computed from the frames
 //! and the filters. Adding an analysis is one line in [`SECTIONS`].
 
+use std::cell::OnceCell;
+
 use anyhow::Result;
 use codebuild_analytics::analysis::{
     GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
@@ -16,8 +18,59 @@ pub struct Section {
     pub frame: DataFrame,
 }
 
+/// What a section is computed from: the frames, the filters, and the
+/// detail analyses that summaries reuse, each computed at most once.
+pub struct Inputs<'a> {
+    frames: &'a Frames,
+    filters: &'a Filters,
+    chains: OnceCell<DataFrame>,
+    flaky: OnceCell<DataFrame>,
+    rebuilds: OnceCell<DataFrame>,
+}
+
+impl<'a> Inputs<'a> {
+    fn new(frames: &'a Frames, filters: &'a Filters) -> Self {
+        Inputs {
+            frames,
+            filters,
+            chains: OnceCell::new(),
+            flaky: OnceCell::new(),
+            rebuilds: OnceCell::new(),
+        }
+    }
+
+    fn once(
+        cell: &OnceCell<DataFrame>,
+        f: impl FnOnce() -> PolarsResult<DataFrame>,
+    ) -> PolarsResult<DataFrame> {
+        if let Some(df) = cell.get() {
+            return Ok(df.clone());
+        }
+        let df = f()?;
+        Ok(cell.get_or_init(|| df).clone())
+    }
+
+    fn chains(&self) -> PolarsResult<DataFrame> {
+        Self::once(&self.chains, || {
+            retry::retry_chains(self.frames, self.filters)
+        })
+    }
+
+    fn flaky(&self) -> PolarsResult<DataFrame> {
+        Self::once(&self.flaky, || {
+            flaky::flaky_commits(self.frames, self.filters)
+        })
+    }
+
+    fn rebuilds(&self) -> PolarsResult<DataFrame> {
+        Self::once(&self.rebuilds, || {
+            flaky::manual_rebuilds(self.frames, self.filters)
+        })
+    }
+}
+
 /// A section's computation.
-type Analysis = fn(&Frames, &Filters) -> PolarsResult<DataFrame>;
+type Analysis = fn(&Inputs) -> PolarsResult<DataFrame>;
 
 /// The name of the load-report section (always computed from the report, not the frames).
 pub const LOAD: &str = "load";
@@ -26,33 +79,53 @@ pub const LOAD: &str = "load";
 /// per-row detail sections (one row per chain, commit, rebuild, red period,
 /// day, hour of week). Adding an analysis is one line here.
 pub const SECTIONS: &[(&str, Analysis)] = &[
-    ("outcomes", |f, x| outcomes::outcomes(f, x, None)),
-    ("phase timing", |f, x| {
-        timing::phase_timing(f, x, &timing::DEFAULT_TIMING_KEYS)
+    ("outcomes", |i| {
+        outcomes::outcomes(i.frames, i.filters, None)
     }),
-    ("overhead split", |f, x| {
-        timing::overhead_split(f, x, &[GroupKey::Project])
+    ("phase timing", |i| {
+        timing::phase_timing(i.frames, i.filters, &timing::DEFAULT_TIMING_KEYS)
     }),
-    ("failures by phase", failures::failures_by_phase),
-    ("top failure reasons", |f, x| {
-        failures::top_failure_reasons(f, x, 15)
+    ("overhead split", |i| {
+        timing::overhead_split(i.frames, i.filters, &[GroupKey::Project])
     }),
-    ("failure rates by compute type", |f, x| {
-        failures::failure_rates(f, x, GroupKey::ComputeType)
+    ("failures by phase", |i| {
+        failures::failures_by_phase(i.frames, i.filters)
     }),
-    ("retry summary", retry::retry_summary),
-    ("flaky rate", flaky::flaky_rate),
-    ("manual rebuild summary", flaky::manual_rebuild_summary),
-    ("recovery summary", recovery::recovery_summary),
-    ("peak concurrency", capacity::peak_concurrency),
-    ("build minutes", capacity::build_minutes),
+    ("top failure reasons", |i| {
+        failures::top_failure_reasons(i.frames, i.filters, 15)
+    }),
+    ("failure rates by compute type", |i| {
+        failures::failure_rates(i.frames, i.filters, GroupKey::ComputeType)
+    }),
+    ("retry summary", |i| retry::retry_summary_of(i.chains()?)),
+    ("flaky rate", |i| {
+        flaky::flaky_rate_with(i.frames, i.filters, i.flaky()?)
+    }),
+    ("manual rebuild summary", |i| {
+        flaky::manual_rebuild_summary_of(i.rebuilds()?)
+    }),
+    ("recovery summary", |i| {
+        recovery::recovery_summary(i.frames, i.filters)
+    }),
+    ("peak concurrency", |i| {
+        capacity::peak_concurrency(i.frames, i.filters)
+    }),
+    ("build minutes", |i| {
+        capacity::build_minutes(i.frames, i.filters)
+    }),
     // Detail sections.
-    ("retry chains", retry::retry_chains),
-    ("flaky commits", flaky::flaky_commits),
-    ("manual rebuilds", flaky::manual_rebuilds),
-    ("red periods", recovery::red_periods),
-    ("builds per day", capacity::builds_per_day),
-    ("builds per hour of week", capacity::builds_per_hour_of_week),
+    ("retry chains", |i| i.chains()),
+    ("flaky commits", |i| i.flaky()),
+    ("manual rebuilds", |i| i.rebuilds()),
+    ("red periods", |i| {
+        recovery::red_periods(i.frames, i.filters)
+    }),
+    ("builds per day", |i| {
+        capacity::builds_per_day(i.frames, i.filters)
+    }),
+    ("builds per hour of week", |i| {
+        capacity::builds_per_hour_of_week(i.frames, i.filters)
+    }),
 ];
 
 /// The first detail section: tables and markdown show the summaries before it
@@ -124,9 +197,10 @@ pub fn sections(
             frame: anyhow::Context::context(load_frame(report), "building the load section")?,
         });
     }
+    let inputs = Inputs::new(frames, filters);
     for (name, analysis) in SECTIONS {
         if selected.contains(name) {
-            let frame = anyhow::Context::with_context(analysis(frames, filters), || {
+            let frame = anyhow::Context::with_context(analysis(&inputs), || {
                 format!("computing section `{name}`")
             })?;
             out.push(Section { name, frame });

@@ -490,7 +490,10 @@ fn unix_micros_range_ends() {
     );
     // The type reaches back to 0000-01-01T00:00:00Z.
     const YEAR_0: i64 = -62_167_219_200_000_000;
-    assert_eq!(Timestamp::from_unix_micros(YEAR_0).unwrap().unix_micros(), YEAR_0);
+    assert_eq!(
+        Timestamp::from_unix_micros(YEAR_0).unwrap().unix_micros(),
+        YEAR_0
+    );
     assert_eq!(Timestamp::from_unix_micros(YEAR_0 - 1), None);
     assert_eq!(Timestamp::from_unix_micros(MAX_MICROS + 1), None);
     assert_eq!(Timestamp::from_unix_micros(-1).unwrap().unix_micros(), -1);

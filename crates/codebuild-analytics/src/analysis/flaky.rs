@@ -132,6 +132,16 @@ pub fn flaky_commits(frames: &Frames, filters: &Filters) -> PolarsResult<DataFra
 ///
 /// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn flaky_rate(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    flaky_rate_with(frames, filters, flaky_commits(frames, filters)?)
+}
+
+/// [`flaky_rate`] given the [`flaky_commits`] of the same frames and
+/// filters (a report that shows both finds the flaky commits once).
+pub fn flaky_rate_with(
+    frames: &Frames,
+    filters: &Filters,
+    flaky_commits: DataFrame,
+) -> PolarsResult<DataFrame> {
     let commits = filters
         .builds(&frames.builds)
         .filter(col(RESOLVED_SOURCE_VERSION).is_not_null())
@@ -140,7 +150,7 @@ pub fn flaky_rate(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame>
             .n_unique()
             .cast(DataType::Int64)
             .alias("commits")]);
-    let flaky = flaky_commits(frames, filters)?
+    let flaky = flaky_commits
         .lazy()
         .group_by([col(PROJECT)])
         .agg([len().cast(DataType::Int64).alias("flakyCommits")]);
@@ -309,13 +319,18 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
 ///
 /// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn manual_rebuild_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    manual_rebuild_summary_of(manual_rebuilds(frames, filters)?)
+}
+
+/// [`manual_rebuild_summary`] of rebuilds already found by [`manual_rebuilds`].
+pub fn manual_rebuild_summary_of(rebuilds: DataFrame) -> PolarsResult<DataFrame> {
     let after_failure = col("previousStatus")
         .is_in(
             lit(Series::new("f".into(), FAILURE_STATUSES)).implode(false),
             false,
         )
         .fill_null(lit(false));
-    manual_rebuilds(frames, filters)?
+    rebuilds
         .lazy()
         .group_by([col(PROJECT)])
         .agg([
