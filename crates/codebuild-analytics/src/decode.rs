@@ -81,6 +81,52 @@ pub(crate) fn decode(
     }
 }
 
+/// A top-level value read in one pass: an object probed as [`Probe`]
+/// (exactly its derived rules, duplicate keys included), or an array with
+/// its items delimited. Anything else is an error, and the caller falls
+/// back to the path that locates it.
+enum Top<'a> {
+    Object(Probe<'a>),
+    Array(Vec<&'a RawValue>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Top<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object or array")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<Top<'a>, M::Error> {
+                Probe::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(Top::Object)
+            }
+            fn visit_seq<S: serde::de::SeqAccess<'de>>(self, seq: S) -> Result<Top<'a>, S::Error> {
+                Vec::<&'a RawValue>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(Top::Array)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// The text of the value between byte offsets `start` and `end`
+/// (surrounding whitespace dropped), or `None` if it is not valid UTF-8.
+fn value_text(text: &[u8], start: usize, end: usize) -> Option<&str> {
+    std::str::from_utf8(text.get(start..end)?.trim_ascii()).ok()
+}
+
+/// The field prefix of the `index`-th top-level value: none for the first
+/// (a lone value), `value N` for the N-th of concatenated values.
+fn value_prefix(index: usize) -> String {
+    if index == 0 {
+        String::new()
+    } else {
+        format!("value {}", index + 1)
+    }
+}
+
 /// The default of `LoadOptions::max_nesting`: serde_json's recursion limit.
 ///
 /// serde_json enforces it only on values it decodes; it skips unknown members
@@ -168,8 +214,8 @@ fn join(prefix: &str, field: &str) -> String {
 }
 
 impl<'a> Decoder<'a, '_> {
-    fn offset_of(&self, raw: &RawValue) -> usize {
-        (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
+    fn offset_of(&self, raw: &str) -> usize {
+        (raw.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize)
     }
 
     fn position(&self, offset: usize) -> Position {
@@ -196,9 +242,9 @@ impl<'a> Decoder<'a, '_> {
     }
 
     /// The error of decoding `raw` as `T`, located by a second, path-tracking pass.
-    fn locate<T: serde::de::DeserializeOwned>(&self, raw: &RawValue, prefix: &str) -> LoadError {
+    fn locate<T: serde::de::DeserializeOwned>(&self, raw: &str, prefix: &str) -> LoadError {
         let start = self.position(self.offset_of(raw));
-        let (field, rel, message, kind) = match codebuild_model::from_str::<T>(raw.get()) {
+        let (field, rel, message, kind) = match codebuild_model::from_str::<T>(raw) {
             Err(e) => (
                 join(prefix, e.path()),
                 Position {
@@ -249,6 +295,14 @@ impl<'a> Decoder<'a, '_> {
                 continue;
             }
             let prefix = format!("line {}", lineno + 1);
+            // One pass when the line reads; else delimit it to locate the error.
+            if let (Ok(top), Some(raw)) = (
+                serde_json::from_slice::<Top<'a>>(line),
+                value_text(text, line_start, line_start + line.len()),
+            ) {
+                self.top(top, raw, &prefix)?;
+                continue;
+            }
             match serde_json::from_slice::<&RawValue>(line) {
                 Ok(raw) => self.value(raw, &prefix)?,
                 Err(e) => {
@@ -266,27 +320,50 @@ impl<'a> Decoder<'a, '_> {
         Ok(())
     }
 
+    /// Top-level values in one pass: each is read as a [`Top`] (a response
+    /// or build probed, or an array delimited) straight from the text. At
+    /// the first value that does not read, the rest of the file goes through
+    /// [`Decoder::stream_from`], which delimits each value first and so
+    /// locates every error exactly as before.
     fn stream(&mut self) -> Result<(), LoadError> {
         let text = self.text;
-        let mut values = serde_json::Deserializer::from_slice(text).into_iter::<&RawValue>();
-        for (index, value) in values.by_ref().enumerate() {
-            match value {
-                Ok(raw) => {
-                    // A lone value needs no prefix; concatenated ones are numbered.
-                    let prefix = if index == 0 {
-                        String::new()
-                    } else {
-                        format!("value {}", index + 1)
+        let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Top<'a>>();
+        let mut index = 0;
+        loop {
+            let start = values.byte_offset();
+            match values.next() {
+                None => return Ok(()),
+                Some(Ok(top)) => {
+                    let end = values.byte_offset();
+                    let Some(raw) = value_text(text, start, end) else {
+                        return self.stream_from(start, index);
                     };
-                    self.value(raw, &prefix)?
+                    let prefix = value_prefix(index);
+                    self.top(top, raw, &prefix)?;
                 }
+                Some(Err(_)) => return self.stream_from(start, index),
+            }
+            index += 1;
+        }
+    }
+
+    /// The values from byte `start` on (the `index`-th value of the file
+    /// and later), each delimited as a `RawValue` before it is read.
+    fn stream_from(&mut self, start: usize, index: usize) -> Result<(), LoadError> {
+        let text = self.text;
+        let base = self.position(start);
+        let mut values =
+            serde_json::Deserializer::from_slice(&text[start..]).into_iter::<&RawValue>();
+        for (i, value) in values.by_ref().enumerate() {
+            match value {
+                Ok(raw) => self.value(raw, &value_prefix(index + i))?,
                 Err(e) => {
                     return Err(LoadError {
                         file: self.path.to_path_buf(),
-                        position: Some(Position {
+                        position: Some(base.offset_by(Position {
                             line: e.line(),
                             column: e.column(),
-                        }),
+                        })),
                         field: None,
                         message: strip_position(&e),
                         kind: ErrorKind::Syntax,
@@ -297,13 +374,26 @@ impl<'a> Decoder<'a, '_> {
         Ok(())
     }
 
+    /// A top-level value read in the fast path; `raw` is its text.
+    fn top(&mut self, top: Top<'a>, raw: &'a str, prefix: &str) -> Result<(), LoadError> {
+        match top {
+            Top::Object(probe) => self.probed(probe, raw, prefix),
+            Top::Array(items) => {
+                for (i, item) in items.into_iter().enumerate() {
+                    self.object(item, &format!("{prefix}[{i}]"))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// A top-level value: an object (response or build) or an array of them.
     fn value(&mut self, raw: &'a RawValue, prefix: &str) -> Result<(), LoadError> {
         if raw.get().starts_with('[') {
             let items: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
                 Ok(items) => items,
                 Err(_) => {
-                    let err = self.locate::<Vec<IgnoredAny>>(raw, prefix);
+                    let err = self.locate::<Vec<IgnoredAny>>(raw.get(), prefix);
                     return self.reject(err);
                 }
             };
@@ -317,10 +407,11 @@ impl<'a> Decoder<'a, '_> {
     }
 
     fn object(&mut self, raw: &'a RawValue, prefix: &str) -> Result<(), LoadError> {
-        let probe: Probe<'a> = match serde_json::from_str(raw.get()) {
+        let raw = raw.get();
+        let probe: Probe<'a> = match serde_json::from_str(raw) {
             Ok(p) => p,
             Err(_) => {
-                let err = if raw.get().starts_with('{') {
+                let err = if raw.starts_with('{') {
                     self.locate::<OwnedProbe>(raw, prefix)
                 } else {
                     self.error_at(
@@ -329,13 +420,18 @@ impl<'a> Decoder<'a, '_> {
                         ErrorKind::NotARecord,
                         format!(
                             "expected a batch_get_builds response or a build object, found {}",
-                            describe(raw.get())
+                            describe(raw)
                         ),
                     )
                 };
                 return self.reject(err);
             }
         };
+        self.probed(probe, raw, prefix)
+    }
+
+    /// An object, probed: a response (its builds), a build, or neither.
+    fn probed(&mut self, probe: Probe<'a>, raw: &'a str, prefix: &str) -> Result<(), LoadError> {
         if probe.builds.is_some() || probe.builds_not_found.is_some() {
             self.stats.responses += 1;
             self.stats
@@ -343,7 +439,7 @@ impl<'a> Decoder<'a, '_> {
                 .extend(probe.builds_not_found.unwrap_or_default());
             let builds_prefix = join(prefix, "builds");
             for (i, b) in probe.builds.unwrap_or_default().into_iter().enumerate() {
-                self.build(b, &format!("{builds_prefix}[{i}]"))?;
+                self.build(b.get(), &format!("{builds_prefix}[{i}]"))?;
             }
             Ok(())
         } else if probe.id.is_some() || probe.arn.is_some() {
@@ -359,9 +455,9 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
-    fn build(&mut self, raw: &'a RawValue, field: &str) -> Result<(), LoadError> {
+    fn build(&mut self, raw: &'a str, field: &str) -> Result<(), LoadError> {
         let offset = self.offset_of(raw);
-        let len = raw.get().len() as u64;
+        let len = raw.len() as u64;
         if len > self.opts.max_record_bytes {
             let err = self.error_at(
                 offset,
@@ -374,7 +470,7 @@ impl<'a> Decoder<'a, '_> {
             );
             return self.reject(err);
         }
-        match serde_json::from_str::<Build>(raw.get()) {
+        match serde_json::from_str::<Build>(raw) {
             Ok(build) => {
                 self.stats.records_read += 1;
                 (self.sink)(build, offset);

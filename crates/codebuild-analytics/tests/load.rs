@@ -829,3 +829,74 @@ fn child_frames_carry_their_builds_keys() {
         env_ids
     );
 }
+
+#[test]
+fn errors_after_good_values_are_located_in_the_whole_file() {
+    // Concatenated, pretty-printed values (not JSON Lines): the first ones
+    // read in one pass, the bad one sends the rest of the file through the
+    // path that delimits each value; positions stay those of the whole file.
+    let good = read_json("responses/auto-retry-chain.json");
+    let builds = good["builds"].as_array().unwrap();
+    let one = |i: usize| {
+        serde_json::to_string_pretty(&serde_json::json!({"builds": [builds[i]]})).unwrap()
+    };
+    // 1-based line and column of the first byte of `needle` in `text`.
+    let position_of = |text: &str, needle: &str| {
+        let at = text.find(needle).unwrap();
+        let line = text[..at].matches('\n').count() + 1;
+        let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+        (line, column)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("concatenated.json");
+    let text = format!("{}\n{}\n  {{\"builds\": 5}}\n{}\n", one(0), one(1), one(2));
+    std::fs::write(&path, &text).unwrap();
+    let err = Archive::load(&[&path], &LoadOptions::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Data);
+    assert_eq!(err.field.as_deref(), Some("value 3.builds"));
+    let p = err.position.unwrap();
+    assert_eq!((p.line, p.column), position_of(&text, "5}"), "{err}");
+    let a = Archive::load(
+        &[&path],
+        &LoadOptions {
+            keep_going: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            a.report.responses,
+            a.report.builds_kept,
+            a.report.records_rejected.len()
+        ),
+        (3, 3, 1)
+    );
+
+    // A syntax error in the fourth value.
+    let text = format!(
+        "{}\n{}\n{}\n{{\"builds\": [1,,]}}\n",
+        one(0),
+        one(1),
+        one(2)
+    );
+    std::fs::write(&path, &text).unwrap();
+    let (line, column) = position_of(&text, ",]");
+    for keep_going in [false, true] {
+        let opts = LoadOptions {
+            keep_going,
+            ..Default::default()
+        };
+        let p = match Archive::load(&[&path], &opts) {
+            Err(e) => {
+                assert_eq!(e.kind, ErrorKind::Syntax);
+                e.position.unwrap()
+            }
+            Ok(a) => {
+                assert_eq!(a.report.builds_kept, 3);
+                a.report.files_rejected[0].position.unwrap()
+            }
+        };
+        assert_eq!((p.line, p.column), (line, column));
+    }
+}

@@ -61,6 +61,7 @@ pub fn phase_timing(
     let mut build_cols = vec![col(ID).alias(BUILD_ID), col(DURATION).alias(BUILD_DURATION)];
     build_cols.extend(build_keys.iter().filter_map(|k| k.build_expr()));
     let builds = filters.builds(&frames.builds).select(build_cols);
+    let builds_lf = builds.clone();
     let phases = filters.children(&frames.builds, &frames.phases).select([
         col(BUILD_ID),
         col(PHASE_TYPE),
@@ -92,12 +93,21 @@ pub fn phase_timing(
         seconds_sum(d()).alias("totalSeconds"),
     ]);
 
-    // One row per build of each group without the phase key.
-    let mut distinct_cols = build_group.clone();
-    distinct_cols.extend([col(BUILD_ID), col(BUILD_DURATION)]);
-    let denominators = joined
-        .select(distinct_cols)
-        .unique(Some(cols([BUILD_ID])), UniqueKeepStrategy::First)
+    // The builds of each group without the phase key: those with at least
+    // one phase in `joined` (a semi join on the distinct build ids is far
+    // cheaper than de-duplicating the joined phase rows).
+    let with_phases = joined
+        .clone()
+        .select([col(BUILD_ID)])
+        .unique(None, UniqueKeepStrategy::Any);
+    let denominators = builds_lf
+        .join(
+            with_phases,
+            [col(BUILD_ID)],
+            [col(BUILD_ID)],
+            JoinArgs::new(JoinType::Semi),
+        )
+        .with_column(lit(true).alias(ALL_KEY))
         .group_by(build_group.clone())
         .agg([seconds_sum(col(BUILD_DURATION)).alias(GROUP_BUILD_SECONDS)]);
 
