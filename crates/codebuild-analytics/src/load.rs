@@ -636,8 +636,9 @@ impl Archive {
     /// twice: a first pass decodes every record and keeps only its
     /// duplicate key (id, completeness, end time, phase count); the second
     /// decodes the batches. Peak memory is one batch of frames plus the keys
-    /// (about 100 bytes per build). Standard input is held in memory to be
-    /// read twice. A file that changes between the passes is an error.
+    /// (about 100 bytes per build). Files that gave no builds in the first
+    /// pass are not read again; standard input is held in memory to be read
+    /// twice. A file that changes between the passes is an error.
     ///
     /// `each` is called at least once (with empty frames for an empty
     /// archive), so writers always see the frames' columns. Its error stops
@@ -702,21 +703,31 @@ impl Archive {
                 n += per_file[end];
                 end += 1;
             }
+            if n == 0 {
+                // No builds in these files (skipped, rejected, empty): nothing to read again.
+                start = end;
+                continue;
+            }
+            // Only the files that gave builds in the first pass are read
+            // again (not, say, a rejected gzip bomb).
+            let wanted: Vec<usize> = (start..end).filter(|&i| per_file[i] > 0).collect();
+            let batch_files: Vec<InputFile> = wanted.iter().map(|&i| files[i].clone()).collect();
+            let batch_names: Vec<String> = wanted.iter().map(|&i| names[i].clone()).collect();
             let second = with_progress(total + start, bytes_done, false);
-            let (results, chunks) = decode_chunks(&files[start..end], &names[start..end], &second)?;
-            for (i, r) in results.iter().enumerate() {
-                let file = &files[start + i];
+            let (results, chunks) = decode_chunks(&batch_files, &batch_names, &second)?;
+            for (r, &i) in results.iter().zip(&wanted) {
+                let file = &files[i];
                 if let (Some(e), false) = (&r.error, opts.keep_going) {
                     return Err(e.clone().into());
                 }
                 let builds = r.stats.records_read - r.stats.rejected.len();
-                if builds != per_file[start + i] {
+                if builds != per_file[i] {
                     return Err(LoadError::file(
                         &file.path,
                         ErrorKind::Io,
                         format!(
                             "the file changed while the archive was read: {} builds in the first pass, {builds} in the second",
-                            per_file[start + i]
+                            per_file[i]
                         ),
                     )
                     .into());

@@ -900,3 +900,28 @@ fn errors_after_good_values_are_located_in_the_whole_file() {
         assert_eq!((p.line, p.column), (line, column));
     }
 }
+
+#[test]
+fn batched_load_notices_a_file_that_changed_between_passes() {
+    let good = read_json("responses/auto-retry-chain.json");
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
+    std::fs::write(&a, serde_json::to_vec(&good).unwrap()).unwrap();
+    std::fs::write(&b, serde_json::to_vec(&good).unwrap()).unwrap();
+    let mut first = true;
+    let err = Archive::load_batched(&[dir.path()], &LoadOptions::default(), 1, |_| {
+        if first {
+            // After the first batch (a.json), b.json loses its builds.
+            first = false;
+            std::fs::write(&b, br#"{"builds": [], "buildsNotFound": []}"#).unwrap();
+        }
+        Ok::<_, codebuild_analytics::LoadError>(())
+    })
+    .unwrap_err();
+    assert!(err.file.ends_with("b.json"), "{err}");
+    assert!(
+        err.message
+            .starts_with("the file changed while the archive was read"),
+        "{err}"
+    );
+}
