@@ -13,6 +13,12 @@
 //! The data's path: [`input`](crate::Archive::load) (files, folders, gzip)
 //! -> decode (records as typed [`codebuild_model::Build`]s) -> frames (column
 //! tables; see the [column dictionary](crate::columns)) -> analyses.
+//!
+//! Archives larger than memory: [`Archive::load_batched`] hands over the
+//! frames in bounded batches (duplicates still resolved across the whole
+//! archive), e.g. to write a Parquet dataset, and
+//! [`dataset::read_parquet`] reads such a dataset back with only the
+//! columns the analyses use.
 #![deny(missing_docs)]
 
 pub mod analysis;
