@@ -666,3 +666,65 @@ fn export_reads_standard_input_twice_from_memory() {
     let ids = |df: &DataFrame| df.column("id").unwrap().as_materialized_series().clone();
     assert!(ids(&builds).equals_missing(&ids(&archive.frames.builds)));
 }
+
+#[test]
+fn the_bad_corpus_through_every_command() {
+    // Every file of testdata/bad at once (the gzip bomb stops at 16 MiB).
+    let cap = ["--max-file-bytes", "16777216"];
+    let dir = tempfile::tempdir().unwrap();
+    let runs: [(&str, &[&str]); 3] = [
+        ("validate", &[]),
+        ("report", &["--format", "json"]),
+        ("export", &["--out"]),
+    ];
+    for (command, extra) in runs {
+        for keep_going in [false, true] {
+            let mut cmd = cbstats();
+            cmd.arg(command).arg("testdata/bad").args(cap).args(extra);
+            if command == "export" {
+                cmd.arg(dir.path().join(format!("keep-{keep_going}")));
+            }
+            if keep_going && command != "validate" {
+                cmd.arg("--keep-going");
+            }
+            let (code, out, err) = stdout_of(&mut cmd);
+            assert!(!err.contains("panicked"), "{command}: {err}");
+            let want = if keep_going && command != "validate" {
+                0
+            } else {
+                1
+            };
+            assert_eq!(code, want, "{command} keep_going={keep_going}: {err}");
+            if !keep_going || command == "validate" {
+                // The first error (or, for validate, every error) names a file under testdata/bad.
+                assert!(
+                    err.contains("testdata/bad/") || out.contains("testdata/bad/"),
+                    "{err}"
+                );
+                continue;
+            }
+            // 22 records read: 5 kept, 2 duplicates, 15 rejected; 7 files rejected.
+            let accounting = "builds read = kept + duplicates + rejected: 22 = 5 + 2 + 15";
+            if command == "report" {
+                let v: Value = serde_json::from_str(&out).unwrap();
+                assert_eq!(v["load"]["buildsRead"], 22);
+                assert_eq!(v["load"]["buildsKept"], 5);
+                assert_eq!(v["load"]["duplicatesDropped"], 2);
+                assert_eq!(v["load"]["recordsRejected"], 15);
+                assert_eq!(v["load"]["filesRejected"], 7);
+                assert_eq!(v["load"]["balances"], true);
+            } else {
+                assert!(err.contains(accounting), "{err}");
+                let saved: Value = serde_json::from_str(
+                    &std::fs::read_to_string(dir.path().join("keep-true/load-report.json"))
+                        .unwrap(),
+                )
+                .unwrap();
+                assert_eq!(saved["recordsRejected"].as_array().unwrap().len(), 15);
+                assert_eq!(saved["filesRejected"].as_array().unwrap().len(), 7);
+                let builds = read_parquet_file(&dir.path().join("keep-true/builds.parquet"));
+                assert_eq!(builds.height(), 5);
+            }
+        }
+    }
+}
