@@ -1,7 +1,7 @@
 //! Loading an archive: files in parallel, decoded into frame chunks,
 //! duplicates resolved, one set of frames and an honest load report.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -493,7 +493,8 @@ fn account(
 /// their keys in input order. Records without an id are all kept.
 fn keep_mask<'a>(keys: impl Iterator<Item = &'a DedupKey>) -> Vec<bool> {
     let keys: Vec<&DedupKey> = keys.collect();
-    let mut best: HashMap<&str, usize> = HashMap::with_capacity(keys.len());
+    // polars' fast hasher: this map holds every build id of the archive.
+    let mut best: PlHashMap<&str, usize> = PlHashMap::with_capacity(keys.len());
     for (i, key) in keys.iter().enumerate() {
         let Some(id) = key.id.as_deref() else {
             continue;

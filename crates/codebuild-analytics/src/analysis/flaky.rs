@@ -3,8 +3,6 @@
 //! Follows the "Flaky commits and manual rebuilds" section of `ANALYTICS.md`
 //! exactly; the choices it leaves open are documented on each function.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use super::FAILURE_STATUSES;
@@ -204,7 +202,7 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
 
     // Per (project, commit): earlier candidates A and rebuild candidates B.
     type Group = (Vec<usize>, Vec<usize>);
-    let mut groups: HashMap<(&str, &str), Group> = HashMap::new();
+    let mut groups: PlHashMap<(&str, &str), Group> = PlHashMap::new();
     for i in 0..rsv.len() {
         let (Some(p), Some(v)) = (b.project[i].as_deref(), rsv[i].as_deref()) else {
             continue;

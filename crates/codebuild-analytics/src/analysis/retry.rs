@@ -3,7 +3,7 @@
 //! Follows the "Retry chains (auto-retry)" section of `ANALYTICS.md` exactly;
 //! the choices it leaves open are documented on each function.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use polars::prelude::*;
 
@@ -194,14 +194,14 @@ impl Chains {
     /// (the log for ordering members); no recursion.
     pub(crate) fn new(b: &BuildCols) -> Self {
         let n = b.len();
-        let mut by_arn: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut by_arn: PlHashMap<&str, usize> = PlHashMap::with_capacity(n);
         for (i, arn) in b.arn.iter().enumerate() {
             if let Some(arn) = arn {
                 by_arn.entry(arn.as_str()).or_insert(i);
             }
         }
         let mut dangling = vec![false; n];
-        let mut edges: HashSet<(usize, usize)> = HashSet::new();
+        let mut edges: PlHashSet<(usize, usize)> = PlHashSet::new();
         // Claimed ARNs of each build's predecessor / successor, from both sides.
         let mut preds: Vec<Vec<&str>> = vec![Vec::new(); n];
         let mut succs: Vec<Vec<&str>> = vec![Vec::new(); n];
@@ -268,7 +268,7 @@ impl Chains {
         }
 
         let mut members: Vec<Vec<usize>> = Vec::new();
-        let mut root_chain: HashMap<usize, usize> = HashMap::new();
+        let mut root_chain: PlHashMap<usize, usize> = PlHashMap::new();
         let chain_of: Vec<usize> = (0..n)
             .map(|i| {
                 let r = find(&mut parent, i);
