@@ -51,6 +51,28 @@ impl Frames {
     }
 }
 
+impl Frames {
+    /// Appends `other`'s rows under these (frame by frame; list frames by
+    /// name, a missing one taken as it is). Used to put batches of
+    /// [`crate::Archive::load_batched`] back together.
+    pub fn append(&mut self, other: Frames) -> PolarsResult<()> {
+        self.builds.vstack_mut_owned(other.builds)?;
+        self.phases.vstack_mut_owned(other.phases)?;
+        self.phase_contexts.vstack_mut_owned(other.phase_contexts)?;
+        for (name, df) in other.lists {
+            match self.lists.get_mut(name) {
+                Some(mine) => {
+                    mine.vstack_mut_owned(df)?;
+                }
+                None => {
+                    self.lists.insert(name, df);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The dtype of every time column: microseconds, UTC.
 pub fn time_dtype() -> DataType {
     DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))

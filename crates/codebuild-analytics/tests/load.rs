@@ -664,17 +664,7 @@ fn stack(batches: Vec<codebuild_analytics::Frames>) -> codebuild_analytics::Fram
     let mut iter = batches.into_iter();
     let mut all = iter.next().expect("at least one batch");
     for b in iter {
-        for ((_, a), (_, x)) in [
-            ("builds", &mut all.builds),
-            ("phases", &mut all.phases),
-            ("phaseContexts", &mut all.phase_contexts),
-        ]
-        .into_iter()
-        .chain(all.lists.iter_mut().map(|(n, d)| (*n, d)))
-        .zip(b.iter())
-        {
-            a.vstack_mut(x).unwrap();
-        }
+        all.append(b).unwrap();
     }
     all
 }

@@ -36,15 +36,19 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
     );
     fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the folder {}", args.out.display()))?;
-    let mut out = Writers::new(&args.out, args);
+    let mut out = Writers::new(&args.out, args.format, &args.partition_by);
     // What the analysis sections need of every batch, kept in memory.
-    let mut views: Vec<Frames> = Vec::new();
+    let mut views: Option<Frames> = None;
     let mut batch = 0usize;
     let result = Archive::load_batched(&paths, &opts, args.batch_builds, |frames| {
         // Frames and sections both cover the filtered builds only.
         let frames = filters.frames(&frames).context("applying the filters")?;
         if !args.no_analyses {
-            views.push(analysis_view(&frames)?);
+            let view = analysis_view(&frames)?;
+            match &mut views {
+                Some(all) => all.append(view)?,
+                None => views = Some(view),
+            }
         }
         for (name, df) in frames.iter() {
             out.write(name, df, batch)?;
@@ -65,14 +69,14 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
     written += 1;
 
     if !args.no_analyses {
-        let frames = stack(views)?;
+        let frames = views.unwrap_or_default();
         let names = sections::names();
+        // Sections are small: one file each, never partitioned.
+        let mut w = Writers::new(&args.out, args.format, &[]);
         for s in sections::sections(&frames, &report, &filters, &names)? {
-            let mut w = Writers::new(&args.out, args);
-            w.partition_by.clear();
             w.write(&sections::slug(s.name), &s.frame, 0)?;
-            written += w.finish()?;
         }
+        written += w.finish()?;
     }
     if !cli.quiet {
         eprintln!(
@@ -99,17 +103,6 @@ pub fn read(dir: &Path) -> Result<Archive> {
     let frames = dataset::read_parquet(dir, Projection::Analyses)
         .with_context(|| format!("cannot read the Parquet export in {}", dir.display()))?;
     Ok(Archive { frames, report })
-}
-
-/// The batches' analysis views as one set of frames.
-fn stack(views: Vec<Frames>) -> Result<Frames> {
-    let mut iter = views.into_iter();
-    let mut all = iter.next().unwrap_or_default();
-    for v in iter {
-        all.builds.vstack_mut_owned(v.builds)?;
-        all.phases.vstack_mut_owned(v.phases)?;
-    }
-    Ok(all)
 }
 
 /// An open output file of a frame that is not partitioned: one file for all batches.
@@ -160,11 +153,11 @@ struct Writers<'a> {
 }
 
 impl<'a> Writers<'a> {
-    fn new(out: &'a Path, args: &ExportArgs) -> Self {
+    fn new(out: &'a Path, format: ExportFormat, partition_by: &[String]) -> Self {
         Writers {
             out,
-            format: args.format,
-            partition_by: args.partition_by.clone(),
+            format,
+            partition_by: partition_by.to_vec(),
             open: BTreeMap::new(),
             written: 0,
         }
