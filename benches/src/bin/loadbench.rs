@@ -15,6 +15,7 @@ use clap::{Parser, ValueEnum};
 use codebuild_analytics::analysis::{
     GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
 };
+use codebuild_analytics::dataset::{Projection, read_parquet};
 use codebuild_analytics::polars::prelude::{DataFrame, PolarsResult};
 use codebuild_analytics::{Archive, Filters, Frames, LoadOptions};
 use codebuild_bench::{FormatChoice, GenConfig, generate};
@@ -68,6 +69,14 @@ struct Args {
     /// Archive to use instead of a generated one (`load-only`, `report`).
     #[arg(long)]
     path: Option<PathBuf>,
+    /// `analyses`: read the frames from this `cbstats export` Parquet
+    /// dataset instead of loading the generated archive (the analyses give
+    /// the same results; it skips a JSON load when iterating on them).
+    #[arg(long)]
+    frames: Option<PathBuf>,
+    /// Only the analyses whose name contains this text (`analyses`).
+    #[arg(long)]
+    only: Option<String>,
     /// Threads for `load-only` and `report` (0 = all).
     #[arg(long, default_value_t = 0)]
     threads: usize,
@@ -143,7 +152,11 @@ fn run(args: &Args) -> Res<()> {
         }
         Mode::Analyses => {
             machine();
-            bench_analyses(args, &archive_dir(args, args.analysis_builds)?)
+            let dir = match &args.frames {
+                Some(dir) => dir.clone(),
+                None => archive_dir(args, args.analysis_builds)?,
+            };
+            bench_analyses(args, &dir)
         }
     }
 }
@@ -424,9 +437,17 @@ const ANALYSES: &[(&str, Analysis)] = &[
 ];
 
 fn bench_analyses(args: &Args, dir: &Path) -> Res<()> {
-    let (load_s, archive) = time(|| load(dir, None));
-    let archive = archive?;
-    let frames = &archive.frames;
+    let (load_s, frames) = time(|| -> Res<Frames> {
+        Ok(match &args.frames {
+            Some(dir) => read_parquet(dir, Projection::All)?,
+            None => load(dir, None)?.frames,
+        })
+    });
+    let frames = &frames?;
+    let analyses: Vec<&(&str, Analysis)> = ANALYSES
+        .iter()
+        .filter(|(name, _)| args.only.as_deref().is_none_or(|o| name.contains(o)))
+        .collect();
     let f = Filters::default();
     println!(
         "\n## analyses: {} ({} builds, {} phases; loaded in {load_s:.1} s, all threads), {} reps\n",
@@ -435,31 +456,31 @@ fn bench_analyses(args: &Args, dir: &Path) -> Res<()> {
         frames.phases.height(),
         args.reps
     );
-    let mut t: Vec<Vec<f64>> = vec![Vec::new(); ANALYSES.len() + 1];
-    let mut rows = vec![0usize; ANALYSES.len()];
+    let mut t: Vec<Vec<f64>> = vec![Vec::new(); analyses.len() + 1];
+    let mut rows = vec![0usize; analyses.len()];
     for rep in 0..args.reps {
-        for (i, (_, a)) in ANALYSES.iter().enumerate() {
+        for (i, (_, a)) in analyses.iter().enumerate() {
             let (s, df) = time(|| a(frames, &f));
             rows[i] = df?.height();
             t[i].push(s);
         }
         let (s, all) = time(|| {
-            ANALYSES
+            analyses
                 .iter()
                 .map(|(_, a)| a(frames, &f).map(|d| d.height()))
                 .collect::<PolarsResult<Vec<_>>>()
         });
         all?;
-        t[ANALYSES.len()].push(s);
+        t[analyses.len()].push(s);
         eprintln!("  rep {} done", rep + 1);
     }
     println!("| analysis | rows | min s | median s | max s |");
     println!("| --- | ---: | ---: | ---: | ---: |");
-    for (i, (name, _)) in ANALYSES.iter().enumerate() {
+    for (i, (name, _)) in analyses.iter().enumerate() {
         let (lo, m, hi) = stats(&t[i]);
         println!("| {name} | {} | {lo:.3} | {m:.3} | {hi:.3} |", rows[i]);
     }
-    let (lo, m, hi) = stats(&t[ANALYSES.len()]);
+    let (lo, m, hi) = stats(&t[analyses.len()]);
     println!("| **all of them, one after the other** | | {lo:.3} | {m:.3} | {hi:.3} |");
     println!(
         "\npeak RSS of this process (load + analyses): {:.0} MB",

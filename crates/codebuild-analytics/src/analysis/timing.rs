@@ -3,6 +3,9 @@
 
 use polars::prelude::*;
 
+use super::grouped::{
+    BuildRows, Interner, PairIds, exact_micros, micros_to_seconds, seconds_stats,
+};
 use super::*;
 use crate::filter::Filters;
 use crate::frames::Frames;
@@ -12,8 +15,6 @@ pub const DEFAULT_TIMING_KEYS: [GroupKey; 2] = [GroupKey::Project, GroupKey::Pha
 
 /// Helper column: the duration of the phase's build.
 const BUILD_DURATION: &str = "__buildDuration";
-/// Helper column: the share denominator of a group.
-const GROUP_BUILD_SECONDS: &str = "__groupBuildSeconds";
 
 /// Phase duration statistics per group, following `ANALYTICS.md` exactly.
 ///
@@ -52,73 +53,120 @@ pub fn phase_timing(
     keys: &[GroupKey],
 ) -> PolarsResult<DataFrame> {
     let keys = dedup_keys(keys);
+    let by_phase = keys.contains(&GroupKey::Phase);
     let build_keys: Vec<GroupKey> = keys
         .iter()
         .copied()
         .filter(|k| k.is_build_level())
         .collect();
+    let key_names: Vec<&str> = build_keys.iter().map(|k| k.name()).collect();
 
-    let mut build_cols = vec![col(ID).alias(BUILD_ID), col(DURATION).alias(BUILD_DURATION)];
+    let mut build_cols = vec![col(ID), col(DURATION).alias(BUILD_DURATION)];
     build_cols.extend(build_keys.iter().filter_map(|k| k.build_expr()));
-    let builds = filters.builds(&frames.builds).select(build_cols);
-    let builds_lf = builds.clone();
-    let phases = filters.children(&frames.builds, &frames.phases).select([
-        col(BUILD_ID),
-        col(PHASE_TYPE),
-        col(DURATION),
-    ]);
-    let joined = phases
-        .join(
-            builds,
-            [col(BUILD_ID)],
-            [col(BUILD_ID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_column(lit(true).alias(ALL_KEY));
+    let builds = filters
+        .builds(&frames.builds)
+        .select(build_cols)
+        .collect()?;
+    let phases = filters
+        .children(&frames.builds, &frames.phases)
+        .select([col(BUILD_ID), col(PHASE_TYPE), col(DURATION)])
+        .collect()?;
 
-    let mut group: Vec<Expr> = vec![col(ALL_KEY)];
-    group.extend(keys.iter().map(|k| col(k.name())));
-    let mut build_group: Vec<Expr> = vec![col(ALL_KEY)];
-    build_group.extend(build_keys.iter().map(|k| col(k.name())));
+    // Each build's group of the keys without the phase key.
+    let (build_group, first_build) = build_groups(&builds, &key_names)?;
+    // The inner join of phases to builds on the id, resolved row by row:
+    // each (phase, build) pair falls in the group (build group, phase type).
+    let ids = builds.column(ID)?.str()?;
+    let index = BuildRows::new(ids)?;
+    let durations = phases.column(DURATION)?.cast(&DataType::Float64)?;
+    let pairs = phases.column(BUILD_ID)?.str()?.iter().zip(
+        phases
+            .column(PHASE_TYPE)?
+            .str()?
+            .iter()
+            .zip(durations.f64()?.iter()),
+    );
+    let mut phase_ids = Interner::new();
+    let mut groups = PairIds::new(first_build.len());
+    let mut has_phase = vec![false; builds.height()];
+    let (mut group_of, mut values, mut nulls) = (Vec::new(), Vec::new(), Vec::new());
+    index.for_each_match(pairs, |&(phase_type, duration), row| {
+        has_phase[row as usize] = true;
+        let p = if by_phase {
+            phase_ids.id(phase_type)
+        } else {
+            0
+        };
+        let g = groups.id(build_group[row as usize], p);
+        if nulls.len() <= g as usize {
+            nulls.resize(g as usize + 1, 0);
+        }
+        match duration {
+            Some(v) => {
+                group_of.push(g);
+                values.push(v);
+            }
+            None => nulls[g as usize] += 1,
+        }
+    });
+    let quantiles = [0.5, 0.9, 0.95, 0.99];
+    let stats = seconds_stats(groups.len(), &nulls, &group_of, &values, &quantiles);
 
-    let d = || col(DURATION);
-    let stats = joined.clone().group_by(group).agg([
-        d().count().cast(DataType::Int64).alias("count"),
-        seconds_mean(d()).alias("mean"),
-        pct(d(), 0.5).alias("p50"),
-        pct(d(), 0.9).alias("p90"),
-        pct(d(), 0.95).alias("p95"),
-        pct(d(), 0.99).alias("p99"),
-        d().max().alias("max"),
-        seconds_sum(d()).alias("totalSeconds"),
-    ]);
-
-    // The builds of each group without the phase key: those with at least
-    // one phase in `joined` (a semi join on the distinct build ids is far
-    // cheaper than de-duplicating the joined phase rows).
-    let with_phases = joined
-        .clone()
-        .select([col(BUILD_ID)])
-        .unique(None, UniqueKeepStrategy::Any);
-    let denominators = builds_lf
-        .join(
-            with_phases,
-            [col(BUILD_ID)],
-            [col(BUILD_ID)],
-            JoinArgs::new(JoinType::Semi),
-        )
-        .with_column(lit(true).alias(ALL_KEY))
-        .group_by(build_group.clone())
-        .agg([seconds_sum(col(BUILD_DURATION)).alias(GROUP_BUILD_SECONDS)]);
-
-    let mut join_args = JoinArgs::new(JoinType::Left);
-    join_args.nulls_equal = true;
-    let mut out = stats
-        .join(denominators, &build_group, &build_group, join_args)
-        .with_column(ratio(col("totalSeconds"), col(GROUP_BUILD_SECONDS)).alias("share"));
-    if keys.contains(&GroupKey::Phase) {
-        out = out.with_column(phase_rank(col(PHASE_TYPE)).alias(PHASE_RANK));
+    // Share denominators: the build seconds of each build group's builds
+    // that have a phase in the join, summed as `seconds_sum` does.
+    let build_seconds = builds.column(BUILD_DURATION)?.cast(&DataType::Float64)?;
+    let mut denominators = vec![0i64; first_build.len()];
+    for (row, d) in build_seconds.f64()?.iter().enumerate() {
+        if let (true, Some(d)) = (has_phase[row], d) {
+            denominators[build_group[row] as usize] += exact_micros(d);
+        }
     }
+
+    // One row per group: key values taken from the group's first build.
+    let rows = IdxCa::from_vec(
+        "rows".into(),
+        groups
+            .values
+            .iter()
+            .map(|&(bg, _)| first_build[bg as usize])
+            .collect(),
+    );
+    let mut columns: Vec<Column> = Vec::new();
+    for k in &keys {
+        if *k == GroupKey::Phase {
+            let names = groups
+                .values
+                .iter()
+                .map(|&(_, p)| phase_ids.values[p as usize]);
+            columns.push(StringChunked::from_iter_options(PHASE_TYPE.into(), names).into_column());
+        } else {
+            columns.push(builds.column(k.name())?.take(&rows)?);
+        }
+    }
+    let f = |name: &str, v: Vec<Option<f64>>| Column::new(name.into(), v);
+    columns.push(Column::new(
+        "count".into(),
+        stats.iter().map(|s| s.count).collect::<Vec<_>>(),
+    ));
+    columns.push(f("mean", stats.iter().map(|s| s.mean).collect()));
+    for (i, name) in ["p50", "p90", "p95", "p99"].into_iter().enumerate() {
+        columns.push(f(name, stats.iter().map(|s| s.quantiles[i]).collect()));
+    }
+    columns.push(f("max", stats.iter().map(|s| s.max).collect()));
+    columns.push(f(
+        "totalSeconds",
+        stats.iter().map(|s| Some(s.total)).collect(),
+    ));
+    let share = groups
+        .values
+        .iter()
+        .zip(&stats)
+        .map(|(&(bg, _), s)| {
+            let den = micros_to_seconds(denominators[bg as usize]);
+            (den > 0.0).then(|| s.total / den)
+        })
+        .collect();
+    columns.push(f("share", share));
 
     let mut select: Vec<Expr> = keys.iter().map(|k| col(k.name())).collect();
     select.extend(
@@ -135,9 +183,42 @@ pub fn phase_timing(
         ]
         .map(col),
     );
+    let mut out = DataFrame::new_infer_height(columns)?.lazy();
+    if by_phase {
+        out = out.with_column(phase_rank(col(PHASE_TYPE)).alias(PHASE_RANK));
+    }
     out.sort_by_exprs(key_sort_exprs(&keys), sort_options())
         .select(select)
         .collect()
+}
+
+/// The groups of the rows of `df` by the columns `keys`, as polars groups
+/// them (nulls form a group): each row's dense group id, and each group's
+/// first row. No keys: one group (when there are rows).
+fn build_groups(df: &DataFrame, keys: &[&str]) -> PolarsResult<(Vec<u32>, Vec<IdxSize>)> {
+    let mut of_row = vec![0u32; df.height()];
+    if df.height() == 0 {
+        return Ok((of_row, Vec::new()));
+    }
+    if keys.is_empty() {
+        return Ok((of_row, vec![0]));
+    }
+    let groups = df.group_by(keys.iter().copied())?;
+    let mut first = Vec::with_capacity(groups.get_groups().len());
+    for (g, group) in groups.get_groups().iter().enumerate() {
+        first.push(group.first());
+        match group {
+            GroupsIndicator::Idx((_, rows)) => {
+                for &r in rows.iter() {
+                    of_row[r as usize] = g as u32;
+                }
+            }
+            GroupsIndicator::Slice([start, len]) => {
+                of_row[start as usize..(start + len) as usize].fill(g as u32);
+            }
+        }
+    }
+    Ok((of_row, first))
 }
 
 /// Overhead versus execution time per group of build-level keys.
@@ -234,6 +315,243 @@ mod tests {
         "totalSeconds",
         "share",
     ];
+
+    /// The polars plan `phase_timing` used before its kernels (an inner
+    /// join on `buildId` and a group-by), kept as the reference it is
+    /// checked against.
+    fn reference_phase_timing(
+        frames: &Frames,
+        filters: &Filters,
+        keys: &[GroupKey],
+    ) -> PolarsResult<DataFrame> {
+        const GROUP_BUILD_SECONDS: &str = "__groupBuildSeconds";
+        let keys = dedup_keys(keys);
+        let build_keys: Vec<GroupKey> = keys
+            .iter()
+            .copied()
+            .filter(|k| k.is_build_level())
+            .collect();
+        let mut build_cols = vec![col(ID).alias(BUILD_ID), col(DURATION).alias(BUILD_DURATION)];
+        build_cols.extend(build_keys.iter().filter_map(|k| k.build_expr()));
+        let builds = filters.builds(&frames.builds).select(build_cols);
+        let phases = filters.children(&frames.builds, &frames.phases).select([
+            col(BUILD_ID),
+            col(PHASE_TYPE),
+            col(DURATION),
+        ]);
+        let joined = phases
+            .join(
+                builds.clone(),
+                [col(BUILD_ID)],
+                [col(BUILD_ID)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .with_column(lit(true).alias(ALL_KEY));
+        let mut group: Vec<Expr> = vec![col(ALL_KEY)];
+        group.extend(keys.iter().map(|k| col(k.name())));
+        let mut build_group: Vec<Expr> = vec![col(ALL_KEY)];
+        build_group.extend(build_keys.iter().map(|k| col(k.name())));
+        let d = || col(DURATION);
+        let stats = joined.clone().group_by(group).agg([
+            d().count().cast(DataType::Int64).alias("count"),
+            seconds_mean(d()).alias("mean"),
+            pct(d(), 0.5).alias("p50"),
+            pct(d(), 0.9).alias("p90"),
+            pct(d(), 0.95).alias("p95"),
+            pct(d(), 0.99).alias("p99"),
+            d().max().alias("max"),
+            seconds_sum(d()).alias("totalSeconds"),
+        ]);
+        let with_phases = joined
+            .select([col(BUILD_ID)])
+            .unique(None, UniqueKeepStrategy::Any);
+        let denominators = builds
+            .join(
+                with_phases,
+                [col(BUILD_ID)],
+                [col(BUILD_ID)],
+                JoinArgs::new(JoinType::Semi),
+            )
+            .with_column(lit(true).alias(ALL_KEY))
+            .group_by(build_group.clone())
+            .agg([seconds_sum(col(BUILD_DURATION)).alias(GROUP_BUILD_SECONDS)]);
+        let mut join_args = JoinArgs::new(JoinType::Left);
+        join_args.nulls_equal = true;
+        let mut out = stats
+            .join(denominators, &build_group, &build_group, join_args)
+            .with_column(ratio(col("totalSeconds"), col(GROUP_BUILD_SECONDS)).alias("share"));
+        if keys.contains(&GroupKey::Phase) {
+            out = out.with_column(phase_rank(col(PHASE_TYPE)).alias(PHASE_RANK));
+        }
+        let mut select: Vec<Expr> = keys.iter().map(|k| col(k.name())).collect();
+        select.extend(STAT_COLS.map(col));
+        out.sort_by_exprs(key_sort_exprs(&keys), sort_options())
+            .select(select)
+            .collect()
+    }
+
+    /// (project, start day, length in s, phases as (type, eighths of a second)).
+    type RandomBuild = (u8, u8, Option<u16>, Vec<(u8, Option<u16>)>);
+
+    /// Random archives for comparing `phase_timing` with the reference:
+    /// few projects, builds with and without phases and end times, custom
+    /// and null phase types, null durations, phases of unknown builds, and
+    /// (when `duplicate`) two builds sharing an id.
+    fn random_frames(
+        builds: &[RandomBuild],
+        duplicate: bool,
+        orphans: &[(u8, Option<u16>)],
+    ) -> Frames {
+        let types = ["SUBMITTED", "QUEUED", "BUILD", "COMPLETED", "X_CUSTOM"];
+        let list: Vec<B> = builds
+            .iter()
+            .enumerate()
+            .map(|(i, (project, start_day, len, phases))| {
+                let id = if duplicate && i == 1 {
+                    "p0:0".to_string()
+                } else {
+                    format!("p{}:{i}", project % 3)
+                };
+                let start = *start_day as i64 % 40 * DAY;
+                let mut b = b(
+                    &id,
+                    &format!("p{}", project % 3),
+                    ["SUCCEEDED", "FAILED"][i % 2],
+                    start,
+                    len.map(|l| start + l as i64),
+                );
+                let phases: Vec<(&str, f64)> = phases
+                    .iter()
+                    .map(|(t, d)| {
+                        (
+                            types[*t as usize % types.len()],
+                            d.map_or(-1.0, |d| d as f64 / 8.0),
+                        )
+                    })
+                    .collect();
+                b = b.phases(&phases);
+                b
+            })
+            .collect();
+        let mut fr = frames(&list);
+        // Null durations (-1 above), null phase types, phases of no build.
+        let mut phases = fr.phases.clone().lazy().with_column(
+            when(col(DURATION).lt(lit(0.0)))
+                .then(lit(NULL).cast(DataType::Float64))
+                .otherwise(col(DURATION))
+                .alias(DURATION),
+        );
+        phases = phases.with_column(
+            when(
+                col(PHASE_TYPE)
+                    .eq(lit("X_CUSTOM"))
+                    .and(col(DURATION).is_null()),
+            )
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(col(PHASE_TYPE))
+            .alias(PHASE_TYPE),
+        );
+        let mut phases = phases.collect().unwrap();
+        if !orphans.is_empty() {
+            let n = orphans.len();
+            let extra = df!(
+                BUILD_ID => vec!["nobody:1"; n],
+                PHASE_TYPE => orphans.iter().map(|o| types[o.0 as usize % types.len()]).collect::<Vec<_>>(),
+                DURATION => orphans.iter().map(|o| o.1.map(|d| d as f64)).collect::<Vec<_>>()
+            )
+            .unwrap();
+            let extra = extra
+                .lazy()
+                .select(
+                    phases
+                        .get_column_names()
+                        .iter()
+                        .map(|c| {
+                            let c = c.as_str();
+                            if [BUILD_ID, PHASE_TYPE, DURATION].contains(&c) {
+                                col(c)
+                            } else {
+                                lit(NULL)
+                                    .cast(phases.column(c).unwrap().dtype().clone())
+                                    .alias(c)
+                            }
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .collect()
+                .unwrap();
+            phases.vstack_mut(&extra).unwrap();
+        }
+        fr.phases = phases;
+        fr
+    }
+
+    /// Equal frames, floats to the bit (the kernels do polars' arithmetic)
+    /// but for `share`'s last bit.
+    fn assert_same(a: &DataFrame, b: &DataFrame) {
+        assert_eq!(a.schema(), b.schema());
+        assert_eq!(a.height(), b.height(), "{a}\n{b}");
+        for c in a.columns() {
+            let other = b.column(c.name()).unwrap();
+            if c.dtype() == &DataType::Float64 {
+                let x: Vec<Option<f64>> = c.f64().unwrap().iter().collect();
+                let y: Vec<Option<f64>> = other.f64().unwrap().iter().collect();
+                if c.name() == "share" {
+                    // When there is one denominator, polars broadcasts it and
+                    // multiplies by its reciprocal; the kernel always divides,
+                    // so the two may differ in the last bit.
+                    assert_eq!(x.len(), y.len());
+                    for (p, q) in x.iter().zip(&y) {
+                        match (p, q) {
+                            (Some(p), Some(q)) => {
+                                assert!((p - q).abs() <= 2.0 * f64::EPSILON * q.abs(), "{p} {q}")
+                            }
+                            _ => assert_eq!(p, q),
+                        }
+                    }
+                } else {
+                    assert_eq!(x, y, "{}: {a}\n{b}", c.name());
+                }
+            } else {
+                assert!(c.equals_missing(other), "{}: {a}\n{b}", c.name());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The kernels give what the join + group-by plan gives, for every
+        /// key set and with filters.
+        #[test]
+        fn phase_timing_equals_the_reference_plan(
+            builds in proptest::collection::vec(
+                (0u8..6, 0u8..60, proptest::option::of(0u16..500),
+                 proptest::collection::vec((0u8..5, proptest::option::of(0u16..400)), 0..6)),
+                0..25),
+            duplicate: bool,
+            orphans in proptest::collection::vec((0u8..5, proptest::option::of(0u16..50)), 0..3),
+            filtered: bool,
+        ) {
+            let fr = random_frames(&builds, duplicate && builds.len() > 1, &orphans);
+            let filters = if filtered {
+                Filters { projects: Some(vec!["p0".into(), "p2".into()]), ..Filters::default() }
+            } else {
+                Filters::default()
+            };
+            for keys in [
+                &DEFAULT_TIMING_KEYS[..],
+                &[],
+                &[GroupKey::Phase],
+                &[GroupKey::Phase, GroupKey::Project],
+                &[GroupKey::Time(TimeBucket::Week), GroupKey::Phase],
+                &[GroupKey::Project, GroupKey::Time(TimeBucket::Day)],
+            ] {
+                let mine = phase_timing(&fr, &filters, keys).unwrap();
+                let reference = reference_phase_timing(&fr, &filters, keys).unwrap();
+                assert_same(&mine, &reference);
+            }
+        }
+    }
 
     #[test]
     fn percentiles_use_linear_interpolation() {
