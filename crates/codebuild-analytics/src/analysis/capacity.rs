@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::seconds_sum;
 use crate::analysis::retry::{
-    failure_expr, passing_rows, sort_opts, strings, success_expr, time_series, times,
+    failure_expr, passing_rows, sort_opts, strings, success_expr, time_series, times, with_strings,
 };
 use crate::filter::Filters;
 use crate::frames::Frames;
@@ -122,12 +122,12 @@ fn peak(intervals: &[(i64, i64)]) -> (i64, Option<i64>) {
 /// passes the filters), `peakConcurrency` (Int64), `peakAt` (Datetime: the
 /// first instant the peak is reached). Sorted by `projectName`, overall first.
 pub fn peak_concurrency(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
-    let builds = &frames.builds;
+    let builds = &with_strings(&frames.builds, &[PROJECT])?;
     let keep = passing_rows(builds, filters)?;
     let project = strings(builds, PROJECT)?;
     let start = times(builds, START)?;
     let end = times(builds, END)?;
-    let mut groups: BTreeMap<Option<String>, Vec<(i64, i64)>> = BTreeMap::new();
+    let mut groups: BTreeMap<Option<&str>, Vec<(i64, i64)>> = BTreeMap::new();
     let mut all = Vec::new();
     let mut any = false;
     for (i, &kept) in keep.iter().enumerate() {
@@ -135,7 +135,7 @@ pub fn peak_concurrency(frames: &Frames, filters: &Filters) -> PolarsResult<Data
             continue;
         }
         any = true;
-        let g = groups.entry(project[i].clone()).or_default();
+        let g = groups.entry(project[i]).or_default();
         if let (Some(s), Some(e)) = (start[i], end[i]) {
             if e > s {
                 g.push((s, e));
@@ -143,10 +143,10 @@ pub fn peak_concurrency(frames: &Frames, filters: &Filters) -> PolarsResult<Data
             }
         }
     }
-    let mut names: Vec<Option<String>> = Vec::new();
+    let mut names: Vec<Option<&str>> = Vec::new();
     let mut peaks = Vec::new();
     let mut at = Vec::new();
-    let mut push = |name: Option<String>, intervals: &[(i64, i64)]| {
+    let mut push = |name, intervals: &[(i64, i64)]| {
         let (p, t) = peak(intervals);
         names.push(name);
         peaks.push(p);
@@ -158,7 +158,7 @@ pub fn peak_concurrency(frames: &Frames, filters: &Filters) -> PolarsResult<Data
     for (name, intervals) in &groups {
         // Builds without a project name only count toward the overall row.
         if name.is_some() {
-            push(name.clone(), intervals);
+            push(*name, intervals);
         }
     }
     let df = DataFrame::new(

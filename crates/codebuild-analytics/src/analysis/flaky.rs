@@ -9,7 +9,7 @@ use super::FAILURE_STATUSES;
 
 use crate::analysis::retry::{
     BuildCols, Chains, failure_expr, is_completed, is_failure, is_success, passing_rows, sort_opts,
-    strings, success_expr, time_series, with_chain_columns,
+    strings, success_expr, time_series, with_chain_columns, with_strings,
 };
 use crate::filter::Filters;
 use crate::frames::Frames;
@@ -193,7 +193,9 @@ pub fn flaky_rate_with(
 /// `rescued` (Boolean: previous status is a failure and B `SUCCEEDED`).
 /// Sorted by `projectName`, `startTime`, `id`.
 pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
-    let builds = &frames.builds;
+    let mut names = BuildCols::STRINGS.to_vec();
+    names.push(RESOLVED_SOURCE_VERSION);
+    let builds = &with_strings(&frames.builds, &names)?;
     let b = BuildCols::new(builds)?;
     let rsv = strings(builds, RESOLVED_SOURCE_VERSION)?;
     let chains = Chains::new(&b);
@@ -204,11 +206,11 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
     type Group = (Vec<usize>, Vec<usize>);
     let mut groups: PlHashMap<(&str, &str), Group> = PlHashMap::new();
     for i in 0..rsv.len() {
-        let (Some(p), Some(v)) = (b.project[i].as_deref(), rsv[i].as_deref()) else {
+        let (Some(p), Some(v)) = (b.project[i], rsv[i]) else {
             continue;
         };
         let g = groups.entry((p, v)).or_default();
-        if is_completed(b.status[i].as_deref()) && b.end[i].is_some() {
+        if is_completed(b.status[i]) && b.end[i].is_some() {
             g.0.push(i);
         }
         if keep[i] && b.start[i].is_some() {
@@ -217,7 +219,7 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
     }
     let mut found: Vec<(usize, usize)> = Vec::new();
     for (_, (mut earlier, mut rebuilds)) in groups {
-        earlier.sort_by_key(|&i| (b.end[i], b.start[i], b.id[i].as_deref(), i));
+        earlier.sort_by_key(|&i| (b.end[i], b.start[i], b.id[i], i));
         rebuilds.sort_by_key(|&i| (b.start[i], i));
         // Sweep: `best` is the latest A so far; `other` the latest A whose
         // chain differs from `best`'s, i.e. the answer when B shares `best`'s chain.
@@ -244,35 +246,25 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
             }
         }
     }
-    let get = |v: &Vec<Option<String>>, i: usize| v[i].clone();
     let df = DataFrame::new(
         found.len(),
         vec![
             Column::new(
                 ID.into(),
-                found
-                    .iter()
-                    .map(|&(q, _)| get(&b.id, q))
-                    .collect::<Vec<_>>(),
+                found.iter().map(|&(q, _)| b.id[q]).collect::<Vec<_>>(),
             ),
             Column::new(
                 PROJECT.into(),
-                found
-                    .iter()
-                    .map(|&(q, _)| get(&b.project, q))
-                    .collect::<Vec<_>>(),
+                found.iter().map(|&(q, _)| b.project[q]).collect::<Vec<_>>(),
             ),
             Column::new(
                 RESOLVED_SOURCE_VERSION.into(),
-                found.iter().map(|&(q, _)| get(&rsv, q)).collect::<Vec<_>>(),
+                found.iter().map(|&(q, _)| rsv[q]).collect::<Vec<_>>(),
             ),
             time_series(START, found.iter().map(|&(q, _)| b.start[q]).collect())?,
             Column::new(
                 STATUS.into(),
-                found
-                    .iter()
-                    .map(|&(q, _)| get(&b.status, q))
-                    .collect::<Vec<_>>(),
+                found.iter().map(|&(q, _)| b.status[q]).collect::<Vec<_>>(),
             ),
             Column::new(
                 "autoRetry".into(),
@@ -283,25 +275,17 @@ pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataF
             ),
             Column::new(
                 "previousId".into(),
-                found
-                    .iter()
-                    .map(|&(_, a)| get(&b.id, a))
-                    .collect::<Vec<_>>(),
+                found.iter().map(|&(_, a)| b.id[a]).collect::<Vec<_>>(),
             ),
             Column::new(
                 "previousStatus".into(),
-                found
-                    .iter()
-                    .map(|&(_, a)| get(&b.status, a))
-                    .collect::<Vec<_>>(),
+                found.iter().map(|&(_, a)| b.status[a]).collect::<Vec<_>>(),
             ),
             Column::new(
                 "rescued".into(),
                 found
                     .iter()
-                    .map(|&(q, a)| {
-                        is_failure(b.status[a].as_deref()) && is_success(b.status[q].as_deref())
-                    })
+                    .map(|&(q, a)| is_failure(b.status[a]) && is_success(b.status[q]))
                     .collect::<Vec<_>>(),
             ),
         ],

@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::analysis::retry::{
     BuildCols, is_failure, is_success, passing_rows, secs, sort_opts, strings, time_series,
+    with_strings,
 };
 use crate::filter::Filters;
 use crate::frames::Frames;
@@ -37,27 +38,28 @@ struct Tally {
 
 /// Walks every (project, sourceVersion) sequence once.
 fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeMap<Key, Tally>)> {
-    let builds = &frames.builds;
+    let mut names = BuildCols::STRINGS.to_vec();
+    names.push(SOURCE_VERSION);
+    let builds = &with_strings(&frames.builds, &names)?;
     let b = BuildCols::new(builds)?;
     let sv = strings(builds, SOURCE_VERSION)?;
     let keep = passing_rows(builds, filters)?;
-    let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Option<&str>, Option<&str>), Vec<usize>> = BTreeMap::new();
     for (i, &kept) in keep.iter().enumerate() {
-        let st = b.status[i].as_deref();
+        let st = b.status[i];
         if kept && (is_failure(st) || is_success(st)) && b.start[i].is_some() && b.end[i].is_some()
         {
-            groups
-                .entry((b.project[i].clone(), sv[i].clone()))
-                .or_default()
-                .push(i);
+            groups.entry((b.project[i], sv[i])).or_default().push(i);
         }
     }
     let mut periods = Vec::new();
     let mut tallies = BTreeMap::new();
-    for (key, mut rows) in groups {
-        rows.sort_by(|&x, &y| {
-            (b.start[x], b.id[x].as_deref()).cmp(&(b.start[y], b.id[y].as_deref()))
-        });
+    for ((project, source_version), mut rows) in groups {
+        let key: Key = (
+            project.map(str::to_owned),
+            source_version.map(str::to_owned),
+        );
+        rows.sort_by(|&x, &y| (b.start[x], b.id[x]).cmp(&(b.start[y], b.id[y])));
         let end = |i: usize| b.end[i].unwrap_or_default();
         let first_start = b.start[rows[0]].unwrap_or_default();
         let last_end = end(rows[rows.len() - 1]);
@@ -69,7 +71,7 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
         let mut streak = 0i64;
         let mut prev_failed: Option<bool> = None;
         for &i in &rows {
-            let failed = is_failure(b.status[i].as_deref());
+            let failed = is_failure(b.status[i]);
             if prev_failed == Some(true) {
                 t.after_fail += 1;
                 t.fail_after_fail += i64::from(failed);

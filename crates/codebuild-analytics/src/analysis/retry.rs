@@ -43,10 +43,24 @@ pub(crate) fn success_expr() -> Expr {
     col(STATUS).eq(lit("SUCCEEDED")).fill_null(lit(false))
 }
 
-/// The values of a column as owned strings.
-pub(crate) fn strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    let c = df.column(name)?.cast(&DataType::String)?;
-    Ok(c.str()?.iter().map(|v| v.map(str::to_owned)).collect())
+/// `df` with the columns `names` cast to String (a no-op for the String
+/// columns the loader makes; a Categorical column of a hand-made frame is
+/// converted), so that [`strings`] can borrow them.
+pub(crate) fn with_strings(df: &DataFrame, names: &[&str]) -> PolarsResult<DataFrame> {
+    let mut out = df.clone();
+    for &name in names {
+        if out.column(name)?.dtype() != &DataType::String {
+            let c = out.column(name)?.cast(&DataType::String)?;
+            out.with_column(c)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The values of a String column, borrowed (no copy per value; see
+/// [`with_strings`] for other dtypes).
+pub(crate) fn strings<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
+    Ok(df.column(name)?.str()?.iter().collect())
 }
 
 /// The values of an integer column as `i64`.
@@ -103,16 +117,17 @@ pub(crate) fn passing_rows(builds: &DataFrame, filters: &Filters) -> PolarsResul
     Ok(mask)
 }
 
-/// The columns the chain computation reads, one entry per build row.
-pub(crate) struct BuildCols {
+/// The columns the chain computation reads, one entry per build row,
+/// strings borrowed from the frame.
+pub(crate) struct BuildCols<'a> {
     /// `id`.
-    pub id: Vec<Option<String>>,
+    pub id: Vec<Option<&'a str>>,
     /// `arn`.
-    pub arn: Vec<Option<String>>,
+    pub arn: Vec<Option<&'a str>>,
     /// `projectName`.
-    pub project: Vec<Option<String>>,
+    pub project: Vec<Option<&'a str>>,
     /// `buildStatus`.
-    pub status: Vec<Option<String>>,
+    pub status: Vec<Option<&'a str>>,
     /// `startTime` (µs).
     pub start: Vec<Option<i64>>,
     /// `endTime` (µs).
@@ -122,16 +137,21 @@ pub(crate) struct BuildCols {
     /// `autoRetryConfig.autoRetryLimit`.
     pub limit: Vec<Option<i64>>,
     /// `autoRetryConfig.nextAutoRetry`.
-    pub next: Vec<Option<String>>,
+    pub next: Vec<Option<&'a str>>,
     /// `autoRetryConfig.previousAutoRetry`.
-    pub prev: Vec<Option<String>>,
+    pub prev: Vec<Option<&'a str>>,
     /// `durationSeconds`.
     pub duration: Vec<Option<f64>>,
 }
 
-impl BuildCols {
-    /// Extracts the columns from a builds frame.
-    pub(crate) fn new(builds: &DataFrame) -> PolarsResult<Self> {
+impl<'a> BuildCols<'a> {
+    /// The string columns [`BuildCols::new`] borrows (see [`with_strings`]).
+    pub(crate) const STRINGS: [&'static str; 6] =
+        [ID, ARN, PROJECT, STATUS, NEXT_RETRY, PREVIOUS_RETRY];
+
+    /// Extracts the columns from a builds frame whose [`BuildCols::STRINGS`]
+    /// are String columns ([`with_strings`]).
+    pub(crate) fn new(builds: &'a DataFrame) -> PolarsResult<Self> {
         Ok(Self {
             id: strings(builds, ID)?,
             arn: strings(builds, ARN)?,
@@ -196,8 +216,8 @@ impl Chains {
         let n = b.len();
         let mut by_arn: PlHashMap<&str, usize> = PlHashMap::with_capacity(n);
         for (i, arn) in b.arn.iter().enumerate() {
-            if let Some(arn) = arn {
-                by_arn.entry(arn.as_str()).or_insert(i);
+            if let Some(arn) = *arn {
+                by_arn.entry(arn).or_insert(i);
             }
         }
         let mut dangling = vec![false; n];
@@ -206,24 +226,24 @@ impl Chains {
         let mut preds: Vec<Vec<&str>> = vec![Vec::new(); n];
         let mut succs: Vec<Vec<&str>> = vec![Vec::new(); n];
         for i in 0..n {
-            if let Some(next) = b.next[i].as_deref() {
+            if let Some(next) = b.next[i] {
                 succs[i].push(next);
                 match by_arn.get(next) {
                     Some(&j) => {
                         edges.insert((i, j));
-                        if let Some(arn) = b.arn[i].as_deref() {
+                        if let Some(arn) = b.arn[i] {
                             preds[j].push(arn);
                         }
                     }
                     None => dangling[i] = true,
                 }
             }
-            if let Some(prev) = b.prev[i].as_deref() {
+            if let Some(prev) = b.prev[i] {
                 preds[i].push(prev);
                 match by_arn.get(prev) {
                     Some(&j) => {
                         edges.insert((j, i));
-                        if let Some(arn) = b.arn[i].as_deref() {
+                        if let Some(arn) = b.arn[i] {
                             succs[j].push(arn);
                         }
                     }
@@ -297,7 +317,7 @@ impl Chains {
                         b.number[i],
                         b.start[i].is_none(),
                         b.start[i],
-                        b.id[i].as_deref(),
+                        b.id[i],
                         i,
                     )
                 };
@@ -322,7 +342,10 @@ impl Chains {
 /// computed over the whole frame) and `__pos` (Int64, its position in the
 /// chain, 0 = root).
 pub(crate) fn with_chain_columns(builds: &DataFrame) -> PolarsResult<(DataFrame, Chains)> {
-    let chains = Chains::new(&BuildCols::new(builds)?);
+    let chains = Chains::new(&BuildCols::new(&with_strings(
+        builds,
+        &BuildCols::STRINGS,
+    )?)?);
     let mut df = builds.clone();
     df.with_column(Column::new(
         "__chain".into(),
@@ -386,7 +409,8 @@ pub(crate) fn with_chain_columns(builds: &DataFrame) -> PolarsResult<(DataFrame,
 /// `startTime` (nulls first), then `chainId`.
 pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let builds = &frames.builds;
-    let b = BuildCols::new(builds)?;
+    let strs = with_strings(builds, &BuildCols::STRINGS)?;
+    let b = BuildCols::new(&strs)?;
     let chains = Chains::new(&b);
     let keep = passing_rows(builds, filters)?;
 
@@ -411,16 +435,16 @@ pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFram
         if !keep[root] {
             continue;
         }
-        let rs = b.status[root].as_deref();
-        let fs = b.status[last].as_deref();
+        let rs = b.status[root];
+        let fs = b.status[last];
         let rec = is_failure(rs) && is_success(fs);
-        chain_id.push(b.id[root].clone());
-        project.push(b.project[root].clone());
+        chain_id.push(b.id[root]);
+        project.push(b.project[root]);
         start.push(b.start[root]);
         length.push(members.len() as i64);
-        member_ids.append_trusted_len_iter(members.iter().map(|&i| b.id[i].as_deref()));
-        root_status.push(rs.map(str::to_owned));
-        final_status.push(fs.map(str::to_owned));
+        member_ids.append_trusted_len_iter(members.iter().map(|&i| b.id[i]));
+        root_status.push(rs);
+        final_status.push(fs);
         recovered.push(rec);
         exhausted
             .push(is_failure(fs) && b.number[last].is_some() && b.number[last] == b.limit[last]);
