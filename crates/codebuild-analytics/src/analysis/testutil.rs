@@ -111,6 +111,11 @@ impl B {
         self
     }
     /// No `startTime`.
+    /// No `projectName`.
+    pub(crate) fn no_project(mut self) -> Self {
+        self.project = None;
+        self
+    }
     pub(crate) fn no_start(mut self) -> Self {
         self.start = None;
         self
