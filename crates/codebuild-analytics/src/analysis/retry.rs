@@ -6,7 +6,6 @@
 use std::collections::VecDeque;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
 use super::{COMPLETED_STATUSES, FAILURE_STATUSES};
 
@@ -464,19 +463,12 @@ pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFram
     let mut incomplete = Vec::new();
     let mut cyclic = Vec::new();
     let mut conflicting = Vec::new();
-    // The kept chains in output order (sorting here, on borrowed strings,
-    // costs a fraction of a polars sort of the finished frame): projectName,
-    // root startTime (nulls first), chainId, then chain number (stable).
-    let mut order: Vec<usize> = (0..chains.len())
-        .filter(|&c| keep[chains.members(c)[0]])
-        .collect();
-    order.par_sort_by_key(|&c| {
-        let root = chains.members(c)[0];
-        (b.project[root], b.start[root], b.id[root])
-    });
-    for c in order {
+    for c in 0..chains.len() {
         let members = chains.members(c);
         let (root, last) = (members[0], members[members.len() - 1]);
+        if !keep[root] {
+            continue;
+        }
         let rs = b.status[root];
         let fs = b.status[last];
         let rec = is_failure(rs) && is_success(fs);
@@ -525,7 +517,7 @@ pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFram
             Column::new("conflicting".into(), conflicting),
         ],
     )?;
-    Ok(df)
+    df.sort([PROJECT, START, "chainId"], sort_opts())
 }
 
 /// Per-project summary of [`retry_chains`] (same filters: chains selected by
