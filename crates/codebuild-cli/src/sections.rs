@@ -1,14 +1,13 @@
 //! Report sections: each one `(name, DataFrame)`, computed from the frames
 //! and the filters. Adding an analysis is one line in [`SECTIONS`].
 
-use std::cell::OnceCell;
-
 use anyhow::Result;
 use codebuild_analytics::analysis::{
     GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
 };
 use codebuild_analytics::{Filters, Frames, LoadReport};
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// One report section.
 pub struct Section {
@@ -19,53 +18,78 @@ pub struct Section {
 }
 
 /// What a section is computed from: the frames, the filters, and the
-/// detail analyses that summaries reuse, each computed at most once.
+/// detail analyses that summaries reuse, computed once up front.
+///
+/// The details are computed before the sections run in parallel, not on
+/// first use behind a lock: a rayon worker waiting inside polars can pick up
+/// another section, and if that one waited on the same lock the report
+/// would deadlock.
 pub struct Inputs<'a> {
     frames: &'a Frames,
     filters: &'a Filters,
-    chains: OnceCell<DataFrame>,
-    flaky: OnceCell<DataFrame>,
-    rebuilds: OnceCell<DataFrame>,
+    chains: Option<DataFrame>,
+    flaky: Option<DataFrame>,
+    rebuilds: Option<DataFrame>,
 }
 
 impl<'a> Inputs<'a> {
-    fn new(frames: &'a Frames, filters: &'a Filters) -> Self {
-        Inputs {
+    /// Computes the details that more than one of `selected` reads (in
+    /// parallel with each other); a detail read by one section only is
+    /// computed by that section.
+    fn new(frames: &'a Frames, filters: &'a Filters, selected: &[&str]) -> PolarsResult<Self> {
+        let shared = |a: &str, b: &str| selected.contains(&a) && selected.contains(&b);
+        let when = |needed: bool, f: &(dyn Fn() -> PolarsResult<DataFrame> + Sync)| {
+            needed.then(f).transpose()
+        };
+        let (chains, (flaky, rebuilds)) = rayon::join(
+            || {
+                when(shared("retry summary", "retry chains"), &|| {
+                    retry::retry_chains(frames, filters)
+                })
+            },
+            || {
+                rayon::join(
+                    || {
+                        when(shared("flaky rate", "flaky commits"), &|| {
+                            flaky::flaky_commits(frames, filters)
+                        })
+                    },
+                    || {
+                        when(shared("manual rebuild summary", "manual rebuilds"), &|| {
+                            flaky::manual_rebuilds(frames, filters)
+                        })
+                    },
+                )
+            },
+        );
+        Ok(Inputs {
             frames,
             filters,
-            chains: OnceCell::new(),
-            flaky: OnceCell::new(),
-            rebuilds: OnceCell::new(),
-        }
-    }
-
-    fn once(
-        cell: &OnceCell<DataFrame>,
-        f: impl FnOnce() -> PolarsResult<DataFrame>,
-    ) -> PolarsResult<DataFrame> {
-        if let Some(df) = cell.get() {
-            return Ok(df.clone());
-        }
-        let df = f()?;
-        Ok(cell.get_or_init(|| df).clone())
+            chains: chains?,
+            flaky: flaky?,
+            rebuilds: rebuilds?,
+        })
     }
 
     fn chains(&self) -> PolarsResult<DataFrame> {
-        Self::once(&self.chains, || {
-            retry::retry_chains(self.frames, self.filters)
-        })
+        match &self.chains {
+            Some(df) => Ok(df.clone()),
+            None => retry::retry_chains(self.frames, self.filters),
+        }
     }
 
     fn flaky(&self) -> PolarsResult<DataFrame> {
-        Self::once(&self.flaky, || {
-            flaky::flaky_commits(self.frames, self.filters)
-        })
+        match &self.flaky {
+            Some(df) => Ok(df.clone()),
+            None => flaky::flaky_commits(self.frames, self.filters),
+        }
     }
 
     fn rebuilds(&self) -> PolarsResult<DataFrame> {
-        Self::once(&self.rebuilds, || {
-            flaky::manual_rebuilds(self.frames, self.filters)
-        })
+        match &self.rebuilds {
+            Some(df) => Ok(df.clone()),
+            None => flaky::manual_rebuilds(self.frames, self.filters),
+        }
     }
 }
 
@@ -197,14 +221,27 @@ pub fn sections(
             frame: anyhow::Context::context(load_frame(report), "building the load section")?,
         });
     }
-    let inputs = Inputs::new(frames, filters);
-    for (name, analysis) in SECTIONS {
-        if selected.contains(name) {
+    // Sections are computed in parallel (many analyses are single-threaded
+    // walks over the builds) and kept in report order.
+    let inputs = anyhow::Context::context(
+        Inputs::new(frames, filters, selected),
+        "computing the retry chains, flaky commits and manual rebuilds",
+    )?;
+    let wanted: Vec<&(&str, Analysis)> = SECTIONS
+        .iter()
+        .filter(|(name, _)| selected.contains(name))
+        .collect();
+    let computed: Vec<Result<Section>> = wanted
+        .par_iter()
+        .map(|&&(name, analysis)| {
             let frame = anyhow::Context::with_context(analysis(&inputs), || {
                 format!("computing section `{name}`")
             })?;
-            out.push(Section { name, frame });
-        }
+            Ok(Section { name, frame })
+        })
+        .collect();
+    for section in computed {
+        out.push(section?);
     }
     Ok(out)
 }
