@@ -915,3 +915,50 @@ fn batched_load_notices_a_file_that_changed_between_passes() {
         "{err}"
     );
 }
+
+fn write_parquet(path: &Path, df: &DataFrame) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut df = df.clone();
+    ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+}
+
+/// `read_parquet` gives back every frame as written, over single files and
+/// a frame split into several files (one with a phase of no known build).
+#[test]
+fn parquet_dataset_reads_back_every_frame() {
+    use codebuild_analytics::dataset::{Projection, read_parquet};
+    let archive = load(&[testdata().join("sample-archive")]);
+    let f = &archive.frames;
+    let dir = tempfile::tempdir().unwrap();
+    write_parquet(&dir.path().join("builds.parquet"), &f.builds);
+    write_parquet(&dir.path().join("phaseContexts.parquet"), &f.phase_contexts);
+    for (name, df) in &f.lists {
+        write_parquet(&dir.path().join(format!("{name}.parquet")), df);
+    }
+    // Phases in two files; the second ends with a phase of no known build.
+    let half = f.phases.height() / 2;
+    let mut orphan = f.phases.slice(0, 1);
+    orphan
+        .with_column(Column::new("buildId".into(), ["nobody:1"]))
+        .unwrap();
+    let mut second = f.phases.slice(half as i64, f.phases.height() - half);
+    second.vstack_mut(&orphan).unwrap();
+    write_parquet(
+        &dir.path().join("phases/part-0.parquet"),
+        &f.phases.slice(0, half),
+    );
+    write_parquet(&dir.path().join("phases/part-1.parquet"), &second);
+
+    let back = read_parquet(dir.path(), Projection::All).unwrap();
+    assert!(back.builds.equals_missing(&f.builds));
+    assert!(back.phase_contexts.equals_missing(&f.phase_contexts));
+    for (name, df) in &f.lists {
+        assert!(back.lists[name].equals_missing(df), "{name}");
+    }
+    let mut expected = f.phases.clone();
+    expected.vstack_mut(&orphan).unwrap();
+    assert_eq!(back.phases.height(), f.phases.height() + 1);
+    assert!(back.phases.equals_missing(&expected));
+}
