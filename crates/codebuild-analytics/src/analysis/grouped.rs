@@ -310,10 +310,28 @@ impl PairIds {
     }
 }
 
+/// The polars aggregations the kernels replace, over the column `v`
+/// (`count`, `mean`, `p50`, `p90`, `p95`, `p99`, `max`, `totalSeconds`):
+/// the reference the tests compare the kernels with.
+#[cfg(test)]
+pub(crate) fn polars_stats(v: &str) -> Vec<Expr> {
+    use crate::analysis::{pct, seconds_mean, seconds_sum};
+    let d = || col(v);
+    vec![
+        d().count().cast(DataType::Int64).alias("count"),
+        seconds_mean(d()).alias("mean"),
+        pct(d(), 0.5).alias("p50"),
+        pct(d(), 0.9).alias("p90"),
+        pct(d(), 0.95).alias("p95"),
+        pct(d(), 0.99).alias("p99"),
+        d().max().alias("max"),
+        seconds_sum(d()).alias("totalSeconds"),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{pct, seconds_mean, seconds_sum};
     use proptest::prelude::*;
 
     #[test]
@@ -406,20 +424,10 @@ mod tests {
                 "v" => rows.iter().map(|r| r.1).collect::<Vec<_>>()
             )
             .unwrap();
-            let d = || col("v");
             let theirs = df
                 .lazy()
                 .group_by([col("g")])
-                .agg([
-                    d().count().cast(DataType::Int64).alias("count"),
-                    seconds_sum(d()).alias("total"),
-                    seconds_mean(d()).alias("mean"),
-                    pct(d(), 0.5).alias("p50"),
-                    pct(d(), 0.9).alias("p90"),
-                    pct(d(), 0.95).alias("p95"),
-                    pct(d(), 0.99).alias("p99"),
-                    d().max().alias("max"),
-                ])
+                .agg(polars_stats("v"))
                 .sort(["g"], Default::default())
                 .collect()
                 .unwrap();
@@ -431,7 +439,7 @@ mod tests {
             for (i, &g) in g.iter().enumerate() {
                 let m = &mine[g as usize];
                 prop_assert_eq!(Some(m.count), count[i]);
-                prop_assert_eq!(Some(m.total), f("total")[i]);
+                prop_assert_eq!(Some(m.total), f("totalSeconds")[i]);
                 prop_assert_eq!(m.mean, f("mean")[i]);
                 for (k, c) in ["p50", "p90", "p95", "p99"].iter().enumerate() {
                     prop_assert_eq!(m.quantiles[k], f(c)[i], "{}", c);

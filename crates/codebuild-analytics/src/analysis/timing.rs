@@ -351,17 +351,10 @@ mod tests {
         group.extend(keys.iter().map(|k| col(k.name())));
         let mut build_group: Vec<Expr> = vec![col(ALL_KEY)];
         build_group.extend(build_keys.iter().map(|k| col(k.name())));
-        let d = || col(DURATION);
-        let stats = joined.clone().group_by(group).agg([
-            d().count().cast(DataType::Int64).alias("count"),
-            seconds_mean(d()).alias("mean"),
-            pct(d(), 0.5).alias("p50"),
-            pct(d(), 0.9).alias("p90"),
-            pct(d(), 0.95).alias("p95"),
-            pct(d(), 0.99).alias("p99"),
-            d().max().alias("max"),
-            seconds_sum(d()).alias("totalSeconds"),
-        ]);
+        let stats = joined
+            .clone()
+            .group_by(group)
+            .agg(super::super::grouped::polars_stats(DURATION));
         let with_phases = joined
             .select([col(BUILD_ID)])
             .unique(None, UniqueKeepStrategy::Any);
