@@ -437,11 +437,14 @@ const ANALYSES: &[(&str, Analysis)] = &[
 ];
 
 /// Every analysis once, sharing what `cbstats report` shares: the
-/// summaries are computed from the detail frames of the same run.
+/// summaries are computed from the detail frames of the same run, red
+/// periods and the recovery summary from one walk. One after the other
+/// (the report also runs them in parallel).
 fn all_shared(frames: &Frames, f: &Filters) -> PolarsResult<usize> {
     let chains = retry::retry_chains(frames, f)?;
     let commits = flaky::flaky_commits(frames, f)?;
     let rebuilds = flaky::manual_rebuilds(frames, f)?;
+    let (periods, recovery) = recovery::red_periods_and_summary(frames, f)?;
     let frames_out = [
         timing::phase_timing(frames, f, &timing::DEFAULT_TIMING_KEYS)?,
         timing::overhead_split(frames, f, &[GroupKey::Project])?,
@@ -452,8 +455,8 @@ fn all_shared(frames: &Frames, f: &Filters) -> PolarsResult<usize> {
         retry::retry_summary_of(chains.clone())?,
         flaky::flaky_rate_with(frames, f, commits.clone())?,
         flaky::manual_rebuild_summary_of(rebuilds.clone())?,
-        recovery::red_periods(frames, f)?,
-        recovery::recovery_summary(frames, f)?,
+        periods,
+        recovery,
         capacity::builds_per_day(frames, f)?,
         capacity::builds_per_hour_of_week(frames, f)?,
         capacity::peak_concurrency(frames, f)?,

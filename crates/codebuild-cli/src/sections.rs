@@ -30,6 +30,8 @@ pub struct Inputs<'a> {
     chains: Option<DataFrame>,
     flaky: Option<DataFrame>,
     rebuilds: Option<DataFrame>,
+    /// Red periods and the recovery summary, from one walk.
+    recovery: Option<(DataFrame, DataFrame)>,
 }
 
 impl<'a> Inputs<'a> {
@@ -41,11 +43,20 @@ impl<'a> Inputs<'a> {
         let when = |needed: bool, f: &(dyn Fn() -> PolarsResult<DataFrame> + Sync)| {
             needed.then(f).transpose()
         };
-        let (chains, (flaky, rebuilds)) = rayon::join(
+        let ((chains, recovery), (flaky, rebuilds)) = rayon::join(
             || {
-                when(shared("retry summary", "retry chains"), &|| {
-                    retry::retry_chains(frames, filters)
-                })
+                rayon::join(
+                    || {
+                        when(shared("retry summary", "retry chains"), &|| {
+                            retry::retry_chains(frames, filters)
+                        })
+                    },
+                    || {
+                        shared("recovery summary", "red periods")
+                            .then(|| recovery::red_periods_and_summary(frames, filters))
+                            .transpose()
+                    },
+                )
             },
             || {
                 rayon::join(
@@ -68,6 +79,7 @@ impl<'a> Inputs<'a> {
             chains: chains?,
             flaky: flaky?,
             rebuilds: rebuilds?,
+            recovery: recovery?,
         })
     }
 
@@ -82,6 +94,20 @@ impl<'a> Inputs<'a> {
         match &self.flaky {
             Some(df) => Ok(df.clone()),
             None => flaky::flaky_commits(self.frames, self.filters),
+        }
+    }
+
+    fn red_periods(&self) -> PolarsResult<DataFrame> {
+        match &self.recovery {
+            Some((periods, _)) => Ok(periods.clone()),
+            None => recovery::red_periods(self.frames, self.filters),
+        }
+    }
+
+    fn recovery_summary(&self) -> PolarsResult<DataFrame> {
+        match &self.recovery {
+            Some((_, summary)) => Ok(summary.clone()),
+            None => recovery::recovery_summary(self.frames, self.filters),
         }
     }
 
@@ -128,9 +154,7 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     ("manual rebuild summary", |i| {
         flaky::manual_rebuild_summary_of(i.rebuilds()?)
     }),
-    ("recovery summary", |i| {
-        recovery::recovery_summary(i.frames, i.filters)
-    }),
+    ("recovery summary", |i| i.recovery_summary()),
     ("peak concurrency", |i| {
         capacity::peak_concurrency(i.frames, i.filters)
     }),
@@ -141,9 +165,7 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     ("retry chains", |i| i.chains()),
     ("flaky commits", |i| i.flaky()),
     ("manual rebuilds", |i| i.rebuilds()),
-    ("red periods", |i| {
-        recovery::red_periods(i.frames, i.filters)
-    }),
+    ("red periods", |i| i.red_periods()),
     ("builds per day", |i| {
         capacity::builds_per_day(i.frames, i.filters)
     }),

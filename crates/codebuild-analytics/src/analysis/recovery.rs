@@ -138,7 +138,21 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
 /// `seconds` (Float64), `open` (Boolean), `failures` (Int64, failures in the
 /// period). Sorted by `projectName`, `sourceVersion` (nulls first), `start`.
 pub fn red_periods(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
-    let (periods, _) = scan(frames, filters)?;
+    periods_frame(&scan(frames, filters)?.0)
+}
+
+/// [`red_periods`] and [`recovery_summary`] from one walk of the builds
+/// (what a report that shows both needs).
+pub fn red_periods_and_summary(
+    frames: &Frames,
+    filters: &Filters,
+) -> PolarsResult<(DataFrame, DataFrame)> {
+    let (periods, tallies) = scan(frames, filters)?;
+    Ok((periods_frame(&periods)?, summary_frame(&periods, tallies)?))
+}
+
+/// The [`red_periods`] frame of the periods found by [`scan`].
+fn periods_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
     let df = DataFrame::new(
         periods.len(),
         vec![
@@ -196,6 +210,11 @@ pub fn red_periods(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame
 /// Definitions follow `ANALYTICS.md` exactly (see the module docs).
 pub fn recovery_summary(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     let (periods, tallies) = scan(frames, filters)?;
+    summary_frame(&periods, tallies)
+}
+
+/// The [`recovery_summary`] frame of what [`scan`] found.
+fn summary_frame(periods: &[Period], tallies: BTreeMap<Key, Tally>) -> PolarsResult<DataFrame> {
     #[derive(Default)]
     struct P {
         periods: i64,
@@ -213,7 +232,7 @@ pub fn recovery_summary(frames: &Frames, filters: &Filters) -> PolarsResult<Data
         p.t.after_fail += t.after_fail;
         p.t.fail_after_fail += t.fail_after_fail;
     }
-    for period in &periods {
+    for period in periods {
         let p = per.entry(period.key.0.clone()).or_default();
         p.periods += 1;
         match period.end {
@@ -294,6 +313,21 @@ mod tests {
             r("q:3", "FAILED", 40, 50),
             r("q:4", "FAILED", 60, 100),
         ]
+    }
+
+    #[test]
+    fn periods_and_summary_from_one_walk_equal_the_two_calls() {
+        let f = frames(&[
+            r("p:1", "FAILED", 0, 10).sv("main"),
+            r("p:2", "SUCCEEDED", 20, 40).sv("main"),
+            r("p:3", "FAILED", 50, 60).sv("main"),
+            r("q:1", "TIMED_OUT", 0, 10),
+        ]);
+        let filters = Filters::default();
+        let (periods, summary) = red_periods_and_summary(&f, &filters).unwrap();
+        assert!(periods.equals_missing(&red_periods(&f, &filters).unwrap()));
+        assert!(summary.equals_missing(&recovery_summary(&f, &filters).unwrap()));
+        assert_eq!(periods.height(), 3);
     }
 
     #[test]
