@@ -437,13 +437,15 @@ const ANALYSES: &[(&str, Analysis)] = &[
 ];
 
 /// Every analysis once, sharing what `cbstats report` shares: the
-/// summaries are computed from the detail frames of the same run, red
+/// summaries are computed from the detail frames of the same run, the
+/// retry chains resolved once for the three analyses that follow them, red
 /// periods and the recovery summary from one walk. One after the other
 /// (the report also runs them in parallel).
 fn all_shared(frames: &Frames, f: &Filters) -> PolarsResult<usize> {
-    let chains = retry::retry_chains(frames, f)?;
-    let commits = flaky::flaky_commits(frames, f)?;
-    let rebuilds = flaky::manual_rebuilds(frames, f)?;
+    let index = retry::ChainIndex::new(frames)?;
+    let chains = retry::retry_chains_with(frames, f, &index)?;
+    let commits = flaky::flaky_commits_with(frames, f, &index)?;
+    let rebuilds = flaky::manual_rebuilds_with(frames, f, &index)?;
     let (periods, recovery) = recovery::red_periods_and_summary(frames, f)?;
     let frames_out = [
         timing::phase_timing(frames, f, &timing::DEFAULT_TIMING_KEYS)?,

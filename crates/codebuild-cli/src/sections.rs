@@ -32,6 +32,8 @@ pub struct Inputs<'a> {
     rebuilds: Option<DataFrame>,
     /// Red periods and the recovery summary, from one walk.
     recovery: Option<(DataFrame, DataFrame)>,
+    /// The retry chains, resolved once when several sections follow them.
+    index: Option<retry::ChainIndex>,
 }
 
 impl<'a> Inputs<'a> {
@@ -43,12 +45,29 @@ impl<'a> Inputs<'a> {
         let when = |needed: bool, f: &(dyn Fn() -> PolarsResult<DataFrame> + Sync)| {
             needed.then(f).transpose()
         };
+        let following_chains = CHAIN_SECTIONS
+            .iter()
+            .filter(|n| selected.contains(n))
+            .count();
+        let index = (following_chains > 1)
+            .then(|| retry::ChainIndex::new(frames))
+            .transpose()?;
+        let mut inputs = Inputs {
+            frames,
+            filters,
+            chains: None,
+            flaky: None,
+            rebuilds: None,
+            recovery: None,
+            index,
+        };
+        let this = &inputs;
         let ((chains, recovery), (flaky, rebuilds)) = rayon::join(
             || {
                 rayon::join(
                     || {
                         when(shared("retry summary", "retry chains"), &|| {
-                            retry::retry_chains(frames, filters)
+                            this.compute_chains()
                         })
                     },
                     || {
@@ -62,38 +81,56 @@ impl<'a> Inputs<'a> {
                 rayon::join(
                     || {
                         when(shared("flaky rate", "flaky commits"), &|| {
-                            flaky::flaky_commits(frames, filters)
+                            this.compute_flaky()
                         })
                     },
                     || {
                         when(shared("manual rebuild summary", "manual rebuilds"), &|| {
-                            flaky::manual_rebuilds(frames, filters)
+                            this.compute_rebuilds()
                         })
                     },
                 )
             },
         );
-        Ok(Inputs {
-            frames,
-            filters,
-            chains: chains?,
-            flaky: flaky?,
-            rebuilds: rebuilds?,
-            recovery: recovery?,
-        })
+        inputs.chains = chains?;
+        inputs.flaky = flaky?;
+        inputs.rebuilds = rebuilds?;
+        inputs.recovery = recovery?;
+        Ok(inputs)
+    }
+
+    fn compute_chains(&self) -> PolarsResult<DataFrame> {
+        match &self.index {
+            Some(i) => retry::retry_chains_with(self.frames, self.filters, i),
+            None => retry::retry_chains(self.frames, self.filters),
+        }
+    }
+
+    fn compute_flaky(&self) -> PolarsResult<DataFrame> {
+        match &self.index {
+            Some(i) => flaky::flaky_commits_with(self.frames, self.filters, i),
+            None => flaky::flaky_commits(self.frames, self.filters),
+        }
+    }
+
+    fn compute_rebuilds(&self) -> PolarsResult<DataFrame> {
+        match &self.index {
+            Some(i) => flaky::manual_rebuilds_with(self.frames, self.filters, i),
+            None => flaky::manual_rebuilds(self.frames, self.filters),
+        }
     }
 
     fn chains(&self) -> PolarsResult<DataFrame> {
         match &self.chains {
             Some(df) => Ok(df.clone()),
-            None => retry::retry_chains(self.frames, self.filters),
+            None => self.compute_chains(),
         }
     }
 
     fn flaky(&self) -> PolarsResult<DataFrame> {
         match &self.flaky {
             Some(df) => Ok(df.clone()),
-            None => flaky::flaky_commits(self.frames, self.filters),
+            None => self.compute_flaky(),
         }
     }
 
@@ -114,10 +151,20 @@ impl<'a> Inputs<'a> {
     fn rebuilds(&self) -> PolarsResult<DataFrame> {
         match &self.rebuilds {
             Some(df) => Ok(df.clone()),
-            None => flaky::manual_rebuilds(self.frames, self.filters),
+            None => self.compute_rebuilds(),
         }
     }
 }
+
+/// The sections that follow the retry chains.
+const CHAIN_SECTIONS: [&str; 6] = [
+    "retry summary",
+    "retry chains",
+    "flaky rate",
+    "flaky commits",
+    "manual rebuild summary",
+    "manual rebuilds",
+];
 
 /// A section's computation.
 type Analysis = fn(&Inputs) -> PolarsResult<DataFrame>;

@@ -8,8 +8,8 @@ use polars::prelude::*;
 use super::FAILURE_STATUSES;
 
 use crate::analysis::retry::{
-    BuildCols, Chains, failure_expr, is_completed, is_failure, is_success, passing_rows, sort_opts,
-    strings, success_expr, time_series, with_chain_columns, with_strings,
+    BuildCols, ChainIndex, failure_expr, is_completed, is_failure, is_success, passing_rows,
+    sort_opts, strings, success_expr, time_series, with_chain_columns, with_strings,
 };
 use crate::filter::Filters;
 use crate::frames::Frames;
@@ -49,7 +49,17 @@ fn rate(num: &str, den: &str) -> Expr {
 /// later in chain order, by a `SUCCEEDED` member of this commit, both members
 /// passing the filters. Sorted by `projectName`, `resolvedSourceVersion`.
 pub fn flaky_commits(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
-    let (df, _) = with_chain_columns(&frames.builds)?;
+    flaky_commits_with(frames, filters, &ChainIndex::new(frames)?)
+}
+
+/// [`flaky_commits`] over chains already resolved (`index` must come from
+/// the same frames).
+pub fn flaky_commits_with(
+    frames: &Frames,
+    filters: &Filters,
+    index: &ChainIndex,
+) -> PolarsResult<DataFrame> {
+    let df = with_chain_columns(&frames.builds, index.of(&frames.builds)?)?;
     let base = filters
         .builds(&df)
         .filter(col(RESOLVED_SOURCE_VERSION).is_not_null());
@@ -193,12 +203,22 @@ pub fn flaky_rate_with(
 /// `rescued` (Boolean: previous status is a failure and B `SUCCEEDED`).
 /// Sorted by `projectName`, `startTime`, `id`.
 pub fn manual_rebuilds(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    manual_rebuilds_with(frames, filters, &ChainIndex::new(frames)?)
+}
+
+/// [`manual_rebuilds`] over chains already resolved (`index` must come from
+/// the same frames).
+pub fn manual_rebuilds_with(
+    frames: &Frames,
+    filters: &Filters,
+    index: &ChainIndex,
+) -> PolarsResult<DataFrame> {
     let mut names = BuildCols::STRINGS.to_vec();
     names.push(RESOLVED_SOURCE_VERSION);
     let builds = &with_strings(&frames.builds, &names)?;
     let b = BuildCols::new(builds)?;
     let rsv = strings(builds, RESOLVED_SOURCE_VERSION)?;
-    let chains = Chains::new(&b);
+    let chains = index.of(builds)?;
     let keep = passing_rows(builds, filters)?;
     let chain = &chains.chain_of;
 

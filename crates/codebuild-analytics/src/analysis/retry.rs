@@ -372,14 +372,42 @@ impl Chains {
     }
 }
 
-/// `builds` with two more columns: `__chain` (Int64, the build's chain,
-/// computed over the whole frame) and `__pos` (Int64, its position in the
-/// chain, 0 = root).
-pub(crate) fn with_chain_columns(builds: &DataFrame) -> PolarsResult<(DataFrame, Chains)> {
-    let chains = Chains::new(&BuildCols::new(&with_strings(
-        builds,
-        &BuildCols::STRINGS,
-    )?)?);
+/// The auto-retry chains of an archive's builds, computed once for the
+/// analyses that follow them ([`retry_chains_with`],
+/// [`flaky_commits_with`](crate::analysis::flaky::flaky_commits_with),
+/// [`manual_rebuilds_with`](crate::analysis::flaky::manual_rebuilds_with)),
+/// as a report showing them all does. Chains are resolved over the whole
+/// builds frame, whatever the filters.
+pub struct ChainIndex {
+    pub(crate) chains: Chains,
+}
+
+impl ChainIndex {
+    /// The chains of `frames.builds` (union-find over the retry links).
+    pub fn new(frames: &Frames) -> PolarsResult<Self> {
+        let strs = with_strings(&frames.builds, &BuildCols::STRINGS)?;
+        Ok(Self {
+            chains: Chains::new(&BuildCols::new(&strs)?),
+        })
+    }
+
+    /// The index's chains, after checking it was built from `builds` (as
+    /// far as its row count tells).
+    pub(crate) fn of(&self, builds: &DataFrame) -> PolarsResult<&Chains> {
+        polars_ensure!(
+            self.chains.chain_of.len() == builds.height(),
+            InvalidOperation: "a ChainIndex of {} builds used with a frame of {}",
+            self.chains.chain_of.len(),
+            builds.height()
+        );
+        Ok(&self.chains)
+    }
+}
+
+/// `builds` with two more columns: `__chain` (Int64, the build's chain in
+/// `chains`, computed over the whole frame) and `__pos` (Int64, its
+/// position in the chain, 0 = root).
+pub(crate) fn with_chain_columns(builds: &DataFrame, chains: &Chains) -> PolarsResult<DataFrame> {
     let mut df = builds.clone();
     df.with_column(Column::new(
         "__chain".into(),
@@ -397,7 +425,7 @@ pub(crate) fn with_chain_columns(builds: &DataFrame) -> PolarsResult<(DataFrame,
             .map(|&c| c as i64)
             .collect::<Vec<_>>(),
     ))?;
-    Ok((df, chains))
+    Ok(df)
 }
 
 /// One row per auto-retry chain whose root passes `filters`.
@@ -442,10 +470,20 @@ pub(crate) fn with_chain_columns(builds: &DataFrame) -> PolarsResult<(DataFrame,
 /// `cyclic`, `conflicting` (Boolean). Rows are sorted by `projectName`,
 /// `startTime` (nulls first), then `chainId`.
 pub fn retry_chains(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
+    retry_chains_with(frames, filters, &ChainIndex::new(frames)?)
+}
+
+/// [`retry_chains`] over chains already resolved (`index` must come from
+/// the same frames).
+pub fn retry_chains_with(
+    frames: &Frames,
+    filters: &Filters,
+    index: &ChainIndex,
+) -> PolarsResult<DataFrame> {
     let builds = &frames.builds;
     let strs = with_strings(builds, &BuildCols::STRINGS)?;
     let b = BuildCols::new(&strs)?;
-    let chains = Chains::new(&b);
+    let chains = index.of(builds)?;
     let keep = passing_rows(builds, filters)?;
 
     let mut chain_id = Vec::new();
@@ -593,6 +631,39 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn one_chain_index_serves_every_chain_analysis() {
+        let f = frames(&[
+            r("p:a1", "FAILED", 100, 200)
+                .num(0, 3)
+                .next("p:a2")
+                .rsv("c"),
+            r("p:a2", "SUCCEEDED", 210, 260).num(1, 3).rsv("c"),
+            r("p:b", "FAILED", 300, 310).rsv("c"),
+            r("p:c", "SUCCEEDED", 400, 410).rsv("c"),
+        ]);
+        let x = Filters::default();
+        let index = ChainIndex::new(&f).unwrap();
+        let same = |a: DataFrame, b: DataFrame| assert!(a.equals_missing(&b), "{a}\n{b}");
+        same(
+            retry_chains_with(&f, &x, &index).unwrap(),
+            retry_chains(&f, &x).unwrap(),
+        );
+        same(
+            crate::analysis::flaky::flaky_commits_with(&f, &x, &index).unwrap(),
+            crate::analysis::flaky::flaky_commits(&f, &x).unwrap(),
+        );
+        same(
+            crate::analysis::flaky::manual_rebuilds_with(&f, &x, &index).unwrap(),
+            crate::analysis::flaky::manual_rebuilds(&f, &x).unwrap(),
+        );
+        assert_eq!(retry_chains_with(&f, &x, &index).unwrap().height(), 3);
+        // An index of other frames is refused, not misread.
+        let other = frames(&[r("q:1", "SUCCEEDED", 0, 1)]);
+        let err = retry_chains_with(&other, &x, &index).unwrap_err();
+        assert!(err.to_string().contains("ChainIndex of 4 builds"), "{err}");
     }
 
     #[test]
