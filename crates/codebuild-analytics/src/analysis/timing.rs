@@ -61,7 +61,11 @@ pub fn phase_timing(
         .collect();
     let key_names: Vec<&str> = build_keys.iter().map(|k| k.name()).collect();
 
-    let mut build_cols = vec![col(ID), col(DURATION).alias(BUILD_DURATION)];
+    // The kernels read ids and phase types as text (a no-op cast for the
+    // loader's String columns; a Categorical column of a hand-made frame
+    // is converted).
+    let text = |c: &str| col(c).cast(DataType::String);
+    let mut build_cols = vec![text(ID), col(DURATION).alias(BUILD_DURATION)];
     build_cols.extend(build_keys.iter().filter_map(|k| k.build_expr()));
     let builds = filters
         .builds(&frames.builds)
@@ -69,7 +73,7 @@ pub fn phase_timing(
         .collect()?;
     let phases = filters
         .children(&frames.builds, &frames.phases)
-        .select([col(BUILD_ID), col(PHASE_TYPE), col(DURATION)])
+        .select([text(BUILD_ID), text(PHASE_TYPE), col(DURATION)])
         .collect()?;
 
     // Each build's group of the keys without the phase key.
@@ -509,6 +513,30 @@ mod tests {
                 assert!(c.equals_missing(other), "{}: {a}\n{b}", c.name());
             }
         }
+    }
+
+    #[test]
+    fn categorical_phase_types_give_the_same_timing() {
+        let fr = random_frames(
+            &[
+                (0, 1, Some(100), vec![(0, Some(8)), (2, Some(80))]),
+                (1, 2, Some(50), vec![(2, Some(40)), (4, None)]),
+            ],
+            false,
+            &[],
+        );
+        let mut cat = fr.clone();
+        let cast = cat
+            .phases
+            .column(PHASE_TYPE)
+            .unwrap()
+            .cast(&DataType::from_categories(Categories::global()))
+            .unwrap();
+        cat.phases.with_column(cast).unwrap();
+        let a = phase_timing(&fr, &Filters::default(), &DEFAULT_TIMING_KEYS).unwrap();
+        let b = phase_timing(&cat, &Filters::default(), &DEFAULT_TIMING_KEYS).unwrap();
+        assert_eq!(a.height(), 4);
+        assert!(a.equals_missing(&b), "{a}\n{b}");
     }
 
     proptest::proptest! {
