@@ -26,7 +26,8 @@ const BUILD_DURATION: &str = "__buildDuration";
 /// filtered out, are left out); [`GroupKey::Time`] buckets the **build's**
 /// `startTime`.
 ///
-/// Filters are applied with [`Filters::builds`] and [`Filters::children`].
+/// Filters are applied with [`Filters::builds`]; a phase counts when its
+/// build passes them (as with [`Filters::children`]).
 ///
 /// Columns, in order: the key columns ([`GroupKey::name`]), then
 /// - `count` (Int64): phases of the group with a non-null `durationSeconds`
@@ -71,8 +72,12 @@ pub fn phase_timing(
         .builds(&frames.builds)
         .select(build_cols)
         .collect()?;
-    let phases = filters
-        .children(&frames.builds, &frames.phases)
+    // Every phase: those of builds the filters drop find no build below
+    // (the inner join does what `Filters::children`' semi join would).
+    let phases = frames
+        .phases
+        .clone()
+        .lazy()
         .select([text(BUILD_ID), text(PHASE_TYPE), col(DURATION)])
         .collect()?;
 
@@ -102,8 +107,8 @@ pub fn phase_timing(
             0
         };
         let g = groups.id(build_group[row as usize], p);
-        if nulls.len() <= g as usize {
-            nulls.resize(g as usize + 1, 0);
+        if g as usize == nulls.len() {
+            nulls.push(0); // a new group (ids are dense, in first-seen order)
         }
         match duration {
             Some(v) => {
@@ -172,28 +177,16 @@ pub fn phase_timing(
         .collect();
     columns.push(f("share", share));
 
-    let mut select: Vec<Expr> = keys.iter().map(|k| col(k.name())).collect();
-    select.extend(
-        [
-            "count",
-            "mean",
-            "p50",
-            "p90",
-            "p95",
-            "p99",
-            "max",
-            "totalSeconds",
-            "share",
-        ]
-        .map(col),
-    );
+    // The columns are in their documented order; the phase rank only sorts.
     let mut out = DataFrame::new_infer_height(columns)?.lazy();
     if by_phase {
         out = out.with_column(phase_rank(col(PHASE_TYPE)).alias(PHASE_RANK));
     }
-    out.sort_by_exprs(key_sort_exprs(&keys), sort_options())
-        .select(select)
-        .collect()
+    out = out.sort_by_exprs(key_sort_exprs(&keys), sort_options());
+    if by_phase {
+        out = out.drop(by_name([PHASE_RANK], true, false));
+    }
+    out.collect()
 }
 
 /// The groups of the rows of `df` by the columns `keys`, as polars groups
