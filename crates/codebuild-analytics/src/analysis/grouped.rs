@@ -375,6 +375,36 @@ mod tests {
     }
 
     #[test]
+    fn interner_ids_are_dense_and_stable_past_the_scanned_values() {
+        // 100 distinct keys, each seen three times: the first 32 are found by
+        // scanning, the rest through the hash map; ids stay first-seen order.
+        let keys: Vec<String> = (0..100).map(|i| format!("k{i}")).collect();
+        let mut interner = Interner::new();
+        for _ in 0..3 {
+            for (i, k) in keys.iter().enumerate() {
+                assert_eq!(interner.id(Some(k.as_str())), i as u32);
+            }
+        }
+        assert_eq!(interner.id(None), 100);
+        assert_eq!(interner.values.len(), 101);
+        assert_eq!(interner.values[57], Some("k57"));
+    }
+
+    #[test]
+    fn pair_ids_are_dense_in_and_beyond_the_table() {
+        // b below and above the table width, a over several rows.
+        let mut ids = PairIds::new(3);
+        let pairs: Vec<(u32, u32)> = (0..3).flat_map(|a| (0..40).map(move |b| (a, b))).collect();
+        for _ in 0..2 {
+            for (i, &(a, b)) in pairs.iter().enumerate() {
+                assert_eq!(ids.id(a, b), i as u32);
+            }
+        }
+        assert_eq!(ids.len(), pairs.len());
+        assert_eq!(ids.values, pairs);
+    }
+
+    #[test]
     fn quantiles_by_hand() {
         // Sorted 1 2 3 4 10: p50 = 3, p90 = 4 + 0.6 * 6 = 7.6.
         let s = seconds_stats(

@@ -659,7 +659,12 @@ mod tests {
             crate::analysis::flaky::manual_rebuilds_with(&f, &x, &index).unwrap(),
             crate::analysis::flaky::manual_rebuilds(&f, &x).unwrap(),
         );
-        assert_eq!(retry_chains_with(&f, &x, &index).unwrap().height(), 3);
+        // The shared index gives the chains themselves, not just the same
+        // frame as a fresh one: a1 -> a2 recovered, b and c alone.
+        let chains = retry_chains_with(&f, &x, &index).unwrap();
+        assert_eq!(col_str(&chains, "chainId"), ["p:a1", "p:b", "p:c"]);
+        assert_eq!(i64s(&chains, "length"), [Some(2), Some(1), Some(1)]);
+        assert_eq!(col_b(&chains, "recovered"), [true, false, false]);
         // An index of other frames is refused, not misread.
         let other = frames(&[r("q:1", "SUCCEEDED", 0, 1)]);
         let err = retry_chains_with(&other, &x, &index).unwrap_err();
