@@ -99,60 +99,65 @@ impl<'a> Inputs<'a> {
         Ok(inputs)
     }
 
-    fn compute_chains(&self) -> PolarsResult<DataFrame> {
+    /// `f` over the shared chain index, or over one built for this call.
+    fn with_index(
+        &self,
+        f: impl FnOnce(&Frames, &Filters, &retry::ChainIndex) -> PolarsResult<DataFrame>,
+    ) -> PolarsResult<DataFrame> {
         match &self.index {
-            Some(i) => retry::retry_chains_with(self.frames, self.filters, i),
-            None => retry::retry_chains(self.frames, self.filters),
+            Some(index) => f(self.frames, self.filters, index),
+            None => f(
+                self.frames,
+                self.filters,
+                &retry::ChainIndex::new(self.frames)?,
+            ),
         }
+    }
+
+    fn compute_chains(&self) -> PolarsResult<DataFrame> {
+        self.with_index(retry::retry_chains_with)
     }
 
     fn compute_flaky(&self) -> PolarsResult<DataFrame> {
-        match &self.index {
-            Some(i) => flaky::flaky_commits_with(self.frames, self.filters, i),
-            None => flaky::flaky_commits(self.frames, self.filters),
-        }
+        self.with_index(flaky::flaky_commits_with)
     }
 
     fn compute_rebuilds(&self) -> PolarsResult<DataFrame> {
-        match &self.index {
-            Some(i) => flaky::manual_rebuilds_with(self.frames, self.filters, i),
-            None => flaky::manual_rebuilds(self.frames, self.filters),
-        }
+        self.with_index(flaky::manual_rebuilds_with)
+    }
+
+    /// A detail computed up front, or computed now.
+    fn cached(
+        slot: &Option<DataFrame>,
+        compute: impl FnOnce() -> PolarsResult<DataFrame>,
+    ) -> PolarsResult<DataFrame> {
+        slot.clone().map_or_else(compute, Ok)
     }
 
     fn chains(&self) -> PolarsResult<DataFrame> {
-        match &self.chains {
-            Some(df) => Ok(df.clone()),
-            None => self.compute_chains(),
-        }
+        Self::cached(&self.chains, || self.compute_chains())
     }
 
     fn flaky(&self) -> PolarsResult<DataFrame> {
-        match &self.flaky {
-            Some(df) => Ok(df.clone()),
-            None => self.compute_flaky(),
-        }
-    }
-
-    fn red_periods(&self) -> PolarsResult<DataFrame> {
-        match &self.recovery {
-            Some((periods, _)) => Ok(periods.clone()),
-            None => recovery::red_periods(self.frames, self.filters),
-        }
-    }
-
-    fn recovery_summary(&self) -> PolarsResult<DataFrame> {
-        match &self.recovery {
-            Some((_, summary)) => Ok(summary.clone()),
-            None => recovery::recovery_summary(self.frames, self.filters),
-        }
+        Self::cached(&self.flaky, || self.compute_flaky())
     }
 
     fn rebuilds(&self) -> PolarsResult<DataFrame> {
-        match &self.rebuilds {
-            Some(df) => Ok(df.clone()),
-            None => self.compute_rebuilds(),
-        }
+        Self::cached(&self.rebuilds, || self.compute_rebuilds())
+    }
+
+    fn red_periods(&self) -> PolarsResult<DataFrame> {
+        let periods = self.recovery.as_ref().map(|(p, _)| p.clone());
+        Self::cached(&periods, || {
+            recovery::red_periods(self.frames, self.filters)
+        })
+    }
+
+    fn recovery_summary(&self) -> PolarsResult<DataFrame> {
+        let summary = self.recovery.as_ref().map(|(_, s)| s.clone());
+        Self::cached(&summary, || {
+            recovery::recovery_summary(self.frames, self.filters)
+        })
     }
 }
 
