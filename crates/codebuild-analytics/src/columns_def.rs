@@ -1,8 +1,9 @@
-//! How each build becomes rows: the column definitions of every frame.
+//! How each typed build becomes rows: one table per frame maps a column name
+//! to a getter on the typed records.
 //!
-//! One table per frame maps a column name to a getter on the typed records;
-//! frames are built a column at a time from a batch of builds, never row by
-//! row through `AnyValue`.
+//! The test oracle of the loader: frames are built by `columnar` straight
+//! from the JSON, and its tests check them against these tables applied to
+//! the same records decoded as [`Build`]s (`load::chunk_of`).
 
 use codebuild_model::{Build, BuildPhase, BuildPhaseType, StatusType, Timestamp};
 use polars::prelude::*;

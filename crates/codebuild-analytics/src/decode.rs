@@ -3,9 +3,10 @@
 //! Every saved form is read: a response object, an array of responses or of
 //! builds, a single build, JSON Lines of responses or builds, and several
 //! values concatenated. Records are first delimited as borrowed
-//! [`RawValue`]s (no `serde_json::Value` tree, no copies), then each build is
-//! decoded straight into a typed [`Build`]. A bad record is an error of its
-//! own: with `keep_going` it is counted and skipped, and its neighbours load.
+//! [`RawValue`]s (no `serde_json::Value` tree, no copies), then each build
+//! record's text goes to a sink: the frame columns (`columnar`), or a typed
+//! [`Build`]. A bad record is an error of its own: with `keep_going` it is
+//! counted and skipped, and its neighbours load.
 
 use std::path::Path;
 
@@ -41,8 +42,24 @@ struct Probe<'a> {
     arn: Option<IgnoredAny>,
 }
 
+/// Where the decoder hands each build record: its JSON text, for the sink
+/// to decode; `false` when the model does not accept it (the decoder then
+/// locates and reports the error).
+pub(crate) type Sink<'s> = dyn FnMut(&str) -> bool + 's;
+
+/// A sink decoding each record into a typed [`Build`] for `f`.
+pub(crate) fn typed(mut f: impl FnMut(Build)) -> impl FnMut(&str) -> bool {
+    move |raw| match serde_json::from_str::<Build>(raw) {
+        Ok(build) => {
+            f(build);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// Decodes `text` (the decompressed content of `path`), handing each build
-/// and its byte offset to `sink`.
+/// record's text to `sink`.
 ///
 /// Returns `Err` for the first error unless `opts.keep_going`; then only
 /// errors that make the rest of the file unreadable (a syntax error outside
@@ -52,7 +69,7 @@ pub(crate) fn decode(
     text: &[u8],
     opts: &LoadOptions,
     stats: &mut FileStats,
-    sink: &mut dyn FnMut(Build, usize),
+    sink: &mut Sink<'_>,
 ) -> Result<(), LoadError> {
     if opts.max_nesting > 0 {
         check_nesting(text, opts.max_nesting).map_err(|offset| LoadError {
@@ -198,7 +215,7 @@ struct Decoder<'a, 's> {
     text: &'a [u8],
     opts: &'a LoadOptions,
     stats: &'s mut FileStats,
-    sink: &'s mut dyn FnMut(Build, usize),
+    sink: &'s mut Sink<'s>,
     /// Byte offsets where lines start, built on the first error only, so that
     /// many bad records cost a binary search each, not a scan from the top.
     line_starts: std::cell::OnceCell<Vec<usize>>,
@@ -470,16 +487,12 @@ impl<'a> Decoder<'a, '_> {
             );
             return self.reject(err);
         }
-        match serde_json::from_str::<Build>(raw) {
-            Ok(build) => {
-                self.stats.records_read += 1;
-                (self.sink)(build, offset);
-                Ok(())
-            }
-            Err(_) => {
-                let err = self.locate::<Build>(raw, field);
-                self.reject(err)
-            }
+        if (self.sink)(raw) {
+            self.stats.records_read += 1;
+            Ok(())
+        } else {
+            let err = self.locate::<Build>(raw, field);
+            self.reject(err)
         }
     }
 }

@@ -11,8 +11,10 @@
 //! ```
 //!
 //! The data's path: [`input`](crate::Archive::load) (files, folders, gzip)
-//! -> decode (records as typed [`codebuild_model::Build`]s) -> frames (column
-//! tables; see the [column dictionary](crate::columns)) -> analyses.
+//! -> decode (records delimited, each walked once straight into frame
+//! columns, accepting exactly what [`codebuild_model::Build`] accepts; see
+//! the [column dictionary](crate::columns)) -> analyses. [`load_builds`]
+//! gives the typed records instead.
 //!
 //! Archives larger than memory: [`Archive::load_batched`] hands over the
 //! frames in bounded batches (duplicates still resolved across the whole
@@ -22,6 +24,8 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+mod columnar;
+#[cfg(test)]
 mod columns_def;
 pub mod dataset;
 mod decode;

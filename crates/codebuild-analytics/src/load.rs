@@ -10,6 +10,8 @@ use codebuild_model::Build;
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::columnar::{CHUNK_BUILDS, Chunk, Columns, DedupKey, Plan, ROW};
+#[cfg(test)]
 use crate::columns_def::*;
 use crate::decode::{self, DEFAULT_MAX_NESTING, FileStats};
 use crate::error::{ErrorKind, LoadError};
@@ -132,46 +134,15 @@ pub struct Archive {
     pub report: LoadReport,
 }
 
-/// The frame key of a build, for choosing among duplicates.
-struct DedupKey {
-    id: Option<String>,
-    complete: bool,
-    end: Option<i64>,
-    phases: usize,
-}
-
-impl DedupKey {
-    fn of(b: &Build) -> Self {
-        DedupKey {
-            id: b.id.clone(),
-            complete: b.is_complete(),
-            end: b.end_time.map(|t| t.unix_micros()),
-            phases: b.phases().len(),
-        }
-    }
-
-    /// ANALYTICS.md "Records": complete first, then the latest `endTime`
-    /// (absent is earliest), then the most phases; ties keep the earlier record.
-    fn beats(&self, other: &DedupKey) -> bool {
-        (self.complete, self.end.is_some(), self.end, self.phases)
-            > (other.complete, other.end.is_some(), other.end, other.phases)
-    }
-}
-
-/// Rows of one file (or one slice of a large file), before duplicates are resolved.
-struct Chunk {
-    keys: Vec<DedupKey>,
-    builds: DataFrame,
-    /// Phases, contexts, then the list frames; each with a `_row` column.
-    children: Vec<DataFrame>,
-}
-
-/// Builds decoded per chunk before they become frame columns.
-const CHUNK_BUILDS: usize = 8192;
-const ROW: &str = "_row";
-
-/// Frame chunk of `builds`, the `i`-th read from the file named `files[i]`.
-fn chunk_of(builds: &[Build], files: &[&str], opts: &LoadOptions) -> PolarsResult<Chunk> {
+/// Frame chunk of `builds`, the `i`-th read from the file named `files[i]`,
+/// through the typed records and the column tables: the oracle the
+/// columnar decoder is tested against.
+#[cfg(test)]
+pub(crate) fn chunk_of(
+    builds: &[Build],
+    files: &[&str],
+    opts: &LoadOptions,
+) -> PolarsResult<Chunk> {
     let rows: Vec<BuildRow<'_>> = builds
         .iter()
         .zip(files)
@@ -330,7 +301,7 @@ fn chunk_of(builds: &[Build], files: &[&str], opts: &LoadOptions) -> PolarsResul
         )?,
     ];
     Ok(Chunk {
-        keys: builds.iter().map(DedupKey::of).collect(),
+        keys: builds.iter().map(|b| Some(DedupKey::of(b))).collect(),
         builds: builds_df,
         children,
     })
@@ -340,6 +311,7 @@ fn chunk_of(builds: &[Build], files: &[&str], opts: &LoadOptions) -> PolarsResul
 /// the placeholders the column tables leave for them (kind `key`) become
 /// the builds frame's column gathered at each row's build. A gather of a
 /// string column copies 16-byte views and shares the text buffers.
+#[cfg(test)]
 fn gather_keys(
     builds: &DataFrame,
     index: &[IdxSize],
@@ -518,51 +490,41 @@ fn frames_error(e: PolarsError) -> LoadError {
     )
 }
 
-/// Builds of a group of files, turned into frame chunks of `CHUNK_BUILDS`
-/// builds, so memory holds frames, not the typed records of many files.
+/// The build records of a group of files, decoded into frame chunks of
+/// `CHUNK_BUILDS` records, so memory holds frames and nothing per record.
 struct ChunkBuilder<'a> {
     names: &'a [String],
-    opts: &'a LoadOptions,
-    batch: Vec<Build>,
-    batch_files: Vec<usize>,
+    columns: Columns<'a>,
     chunks: Vec<Chunk>,
     failed: Option<PolarsError>,
 }
 
 impl<'a> ChunkBuilder<'a> {
-    fn new(names: &'a [String], opts: &'a LoadOptions) -> Self {
+    fn new(names: &'a [String], plan: &'a Plan) -> Self {
         ChunkBuilder {
             names,
-            opts,
-            batch: Vec::new(),
-            batch_files: Vec::new(),
+            columns: Columns::new(plan),
             chunks: Vec::new(),
             failed: None,
         }
     }
 
-    fn push(&mut self, build: Build, file: usize) {
-        self.batch.push(build);
-        self.batch_files.push(file);
-        if self.batch.len() >= CHUNK_BUILDS {
+    /// One record of file `file`; `false` when the model does not accept it.
+    fn push(&mut self, raw: &str, file: usize) -> bool {
+        let ok = self.columns.record(raw, &self.names[file]);
+        if self.columns.len() >= CHUNK_BUILDS {
             self.flush();
         }
+        ok
     }
 
     fn flush(&mut self) {
-        if !self.batch.is_empty() && self.failed.is_none() {
-            let files: Vec<&str> = self
-                .batch_files
-                .iter()
-                .map(|&i| self.names[i].as_str())
-                .collect();
-            match chunk_of(&self.batch, &files, self.opts) {
+        if self.columns.len() > 0 && self.failed.is_none() {
+            match self.columns.take_chunk() {
                 Ok(c) => self.chunks.push(c),
                 Err(e) => self.failed = Some(e),
             }
         }
-        self.batch.clear();
-        self.batch_files.clear();
     }
 
     /// The chunks, or the (internal) error of building one.
@@ -581,13 +543,14 @@ fn decode_chunks(
     names: &[String],
     opts: &LoadOptions,
 ) -> Result<(Vec<FileResult>, Vec<Chunk>), LoadError> {
+    let plan = Plan::new(opts.include_env_values);
     let (results, builders) = decode_files(
         files,
         opts,
-        || ChunkBuilder::new(names, opts),
+        || ChunkBuilder::new(names, &plan),
         |acc, index, text, stats| {
-            decode::decode(&files[index].path, text, opts, stats, &mut |build, _| {
-                acc.push(build, index)
+            decode::decode(&files[index].path, text, opts, stats, &mut |raw| {
+                acc.push(raw, index)
             })
             .err()
         },
@@ -622,7 +585,7 @@ impl Archive {
         let names = path_names(&files);
         let (results, chunks) = decode_chunks(&files, &names, opts)?;
         let mut report = account(&files, results, opts)?;
-        let keep = keep_mask(chunks.iter().flat_map(|c| &c.keys));
+        let keep = keep_mask(chunks.iter().flat_map(|c| c.keys.iter().flatten()));
         let frames = assemble(chunks, &keep, &mut report, opts).map_err(frames_error)?;
         Ok(Archive { frames, report })
     }
@@ -676,10 +639,8 @@ impl Archive {
         // Pass 1: the duplicate key of every good record, and the accounting.
         let first = with_progress(0, 0, true);
         let (results, keys) = decode_files(&files, &first, Vec::new, |acc, index, text, stats| {
-            decode::decode(&files[index].path, text, opts, stats, &mut |build, _| {
-                acc.push((index, DedupKey::of(&build)))
-            })
-            .err()
+            let mut sink = decode::typed(|build| acc.push((index, DedupKey::of(&build))));
+            decode::decode(&files[index].path, text, opts, stats, &mut sink).err()
         })?;
         let mut report = account(&files, results, opts)?;
         let keys: Vec<(usize, DedupKey)> = keys.into_iter().flatten().collect();
@@ -750,7 +711,8 @@ impl Archive {
     }
 }
 
-/// Drops the duplicates from every chunk and concatenates the frames.
+/// Drops the duplicates (and the rows of bad records) from every chunk and
+/// concatenates the frames. `keep` has one flag per good record, in order.
 fn assemble(
     chunks: Vec<Chunk>,
     keep: &[bool],
@@ -759,20 +721,24 @@ fn assemble(
 ) -> PolarsResult<Frames> {
     let mut builds = Vec::with_capacity(chunks.len());
     let mut children: Vec<Vec<DataFrame>> = vec![Vec::new(); 2 + LIST_FRAMES.len()];
-    let mut offset = 0;
+    let mut keep = keep.iter();
     for chunk in chunks {
-        let keep = &keep[offset..offset + chunk.keys.len()];
-        offset += chunk.keys.len();
-        let kept = keep.iter().filter(|k| **k).count();
+        let rows: Vec<bool> = chunk
+            .keys
+            .iter()
+            .map(|k| k.is_some() && keep.next().copied().unwrap_or(false))
+            .collect();
+        let good = chunk.keys.iter().flatten().count();
+        let kept = rows.iter().filter(|k| **k).count();
         report.builds_kept += kept;
-        report.duplicates_dropped += keep.len() - kept;
-        let all = kept == keep.len();
+        report.duplicates_dropped += good - kept;
+        let all = kept == rows.len();
         builds.push(if all {
             chunk.builds
         } else {
             chunk
                 .builds
-                .filter(&BooleanChunked::from_slice("keep".into(), keep))?
+                .filter(&BooleanChunked::from_slice("keep".into(), &rows))?
         });
         for (i, child) in chunk.children.into_iter().enumerate() {
             let child = if all {
@@ -782,14 +748,15 @@ fn assemble(
                     .column(ROW)?
                     .u64()?
                     .into_no_null_iter()
-                    .map(|r| keep[r as usize])
+                    .map(|r| rows[r as usize])
                     .collect();
                 child.filter(&mask)?
             };
             children[i].push(child.drop(ROW)?);
         }
     }
-    let empty = chunk_of(&[], &[], opts)?;
+    let plan = Plan::new(opts.include_env_values);
+    let empty = Columns::new(&plan).take_chunk()?;
     let mut empty_children = empty.children.into_iter();
     let mut children = children.into_iter();
     let mut next = || -> PolarsResult<DataFrame> {
@@ -845,10 +812,8 @@ pub fn load_builds<P: AsRef<Path>>(
     let files = input::discover(&paths)?;
     let (results, per_group) =
         decode_files(&files, opts, Vec::new, |builds, index, text, stats| {
-            decode::decode(&files[index].path, text, opts, stats, &mut |b, _| {
-                builds.push(b)
-            })
-            .err()
+            let mut sink = decode::typed(|b| builds.push(b));
+            decode::decode(&files[index].path, text, opts, stats, &mut sink).err()
         })?;
     let report = account(&files, results, opts)?;
     let mut report = report;
