@@ -592,12 +592,15 @@ enum Buf {
 }
 
 impl Buf {
-    fn new(col: Col) -> Buf {
+    fn new(col: Col, rows: usize) -> Buf {
+        let valid = Vec::with_capacity(rows);
         match col {
-            Col::Str => Buf::Str(MutableBinaryViewArray::new(), Vec::new()),
-            Col::Int | Col::Time | Col::Key | Col::PhaseType => Buf::Int(Vec::new(), Vec::new()),
-            Col::Float => Buf::Float(Vec::new(), Vec::new()),
-            Col::Bool => Buf::Bool(Vec::new(), Vec::new()),
+            Col::Str => Buf::Str(MutableBinaryViewArray::with_capacity(rows), valid),
+            Col::Int | Col::Time => Buf::Int(Vec::with_capacity(rows), valid),
+            // Filled by gathers when the chunk is finished.
+            Col::Key | Col::PhaseType => Buf::Int(Vec::new(), Vec::new()),
+            Col::Float => Buf::Float(Vec::with_capacity(rows), valid),
+            Col::Bool => Buf::Bool(Vec::with_capacity(rows), valid),
         }
     }
 
@@ -796,13 +799,25 @@ pub(crate) struct Columns<'p> {
 
 impl<'p> Columns<'p> {
     pub(crate) fn new(plan: &'p Plan) -> Self {
+        Self::with_capacity(plan, &[0; FRAMES])
+    }
+
+    /// Builders with room for `rows[f]` rows in frame `f` (so that columns
+    /// are not grown by doubling, copying and freeing as they fill).
+    fn with_capacity(plan: &'p Plan, rows: &[usize; FRAMES]) -> Self {
         let frames = plan
             .columns
             .iter()
-            .map(|cols| FrameBuf {
-                cols: cols.iter().map(|(_, c)| Buf::new(*c)).collect(),
-                build_row: Vec::new(),
-                phase_row: Vec::new(),
+            .zip(rows)
+            .enumerate()
+            .map(|(f, (cols, &rows))| FrameBuf {
+                cols: cols.iter().map(|(_, c)| Buf::new(*c, rows)).collect(),
+                build_row: Vec::with_capacity(if f == 0 { 0 } else { rows }),
+                phase_row: Vec::with_capacity(if f == Frame::Contexts as usize {
+                    rows
+                } else {
+                    0
+                }),
                 rows: 0,
             })
             .collect();
@@ -968,7 +983,18 @@ impl<'p> Columns<'p> {
 
     /// The finished chunk of the records decoded so far (empty buffers after).
     pub(crate) fn take_chunk(&mut self) -> PolarsResult<Chunk> {
-        let fresh = Columns::new(self.plan);
+        // The next chunk will be about as large as this one: a build row
+        // per record, and as many child rows per record.
+        let records = self.keys.len().max(1);
+        let rows: [usize; FRAMES] = std::array::from_fn(|f| {
+            let n = self.frames[f].rows;
+            if f == 0 {
+                CHUNK_BUILDS
+            } else {
+                (n * CHUNK_BUILDS / records) + (n * CHUNK_BUILDS / records) / 8
+            }
+        });
+        let fresh = Columns::with_capacity(self.plan, &rows);
         let Columns { frames, keys, .. } = std::mem::replace(self, fresh);
         let mut frames = frames.into_iter().zip(&self.plan.columns);
         let (builds, names) = frames.next().expect("the builds frame");

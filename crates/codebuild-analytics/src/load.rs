@@ -406,12 +406,17 @@ fn decode_files<A: Send>(
         }
         (results, accs)
     };
+    with_threads(opts, run)
+}
+
+/// Runs `f` in rayon's global pool, or in a pool of `opts.threads` threads.
+fn with_threads<R: Send>(opts: &LoadOptions, f: impl FnOnce() -> R + Send) -> Result<R, LoadError> {
     match opts.threads {
-        None => Ok(run()),
+        None => Ok(f()),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
             .build()
-            .map(|pool| pool.install(run))
+            .map(|pool| pool.install(f))
             .map_err(|e| {
                 LoadError::file(
                     Path::new("-"),
@@ -586,7 +591,8 @@ impl Archive {
         let (results, chunks) = decode_chunks(&files, &names, opts)?;
         let mut report = account(&files, results, opts)?;
         let keep = keep_mask(chunks.iter().flat_map(|c| c.keys.iter().flatten()));
-        let frames = assemble(chunks, &keep, &mut report, opts).map_err(frames_error)?;
+        let frames = with_threads(opts, || assemble(chunks, &keep, &mut report, opts))?
+            .map_err(frames_error)?;
         Ok(Archive { frames, report })
     }
 
@@ -697,7 +703,8 @@ impl Archive {
                 bytes_done += r.bytes;
             }
             let mut scratch = LoadReport::default();
-            let frames = assemble(chunks, &keep[offset..offset + n], &mut scratch, opts)
+            let keep = &keep[offset..offset + n];
+            let frames = with_threads(opts, || assemble(chunks, keep, &mut scratch, opts))?
                 .map_err(frames_error)?;
             offset += n;
             each(frames)?;
@@ -719,40 +726,65 @@ fn assemble(
     report: &mut LoadReport,
     opts: &LoadOptions,
 ) -> PolarsResult<Frames> {
-    let mut builds = Vec::with_capacity(chunks.len());
-    let mut children: Vec<Vec<DataFrame>> = vec![Vec::new(); 2 + LIST_FRAMES.len()];
+    // Which rows each chunk keeps (in input order), then the chunks
+    // filtered in parallel.
     let mut keep = keep.iter();
-    for chunk in chunks {
-        let rows: Vec<bool> = chunk
-            .keys
-            .iter()
-            .map(|k| k.is_some() && keep.next().copied().unwrap_or(false))
-            .collect();
-        let good = chunk.keys.iter().flatten().count();
-        let kept = rows.iter().filter(|k| **k).count();
-        report.builds_kept += kept;
-        report.duplicates_dropped += good - kept;
-        let all = kept == rows.len();
-        builds.push(if all {
-            chunk.builds
-        } else {
-            chunk
-                .builds
-                .filter(&BooleanChunked::from_slice("keep".into(), &rows))?
-        });
-        for (i, child) in chunk.children.into_iter().enumerate() {
-            let child = if all {
-                child
-            } else {
-                let mask: BooleanChunked = child
-                    .column(ROW)?
-                    .u64()?
-                    .into_no_null_iter()
-                    .map(|r| rows[r as usize])
-                    .collect();
-                child.filter(&mask)?
-            };
-            children[i].push(child.drop(ROW)?);
+    let masks: Vec<Vec<bool>> = chunks
+        .iter()
+        .map(|chunk| {
+            let rows: Vec<bool> = chunk
+                .keys
+                .iter()
+                .map(|k| k.is_some() && keep.next().copied().unwrap_or(false))
+                .collect();
+            let good = chunk.keys.iter().flatten().count();
+            let kept = rows.iter().filter(|k| **k).count();
+            report.builds_kept += kept;
+            report.duplicates_dropped += good - kept;
+            rows
+        })
+        .collect();
+    let filtered: Vec<(DataFrame, Vec<DataFrame>)> = chunks
+        .into_par_iter()
+        .zip(masks)
+        .map(
+            |(chunk, rows)| -> PolarsResult<(DataFrame, Vec<DataFrame>)> {
+                let all = rows.iter().all(|k| *k);
+                let builds = if all {
+                    chunk.builds
+                } else {
+                    chunk
+                        .builds
+                        .filter(&BooleanChunked::from_slice("keep".into(), &rows))?
+                };
+                let children = chunk
+                    .children
+                    .into_iter()
+                    .map(|child| {
+                        let child = if all {
+                            child
+                        } else {
+                            let mask: BooleanChunked = child
+                                .column(ROW)?
+                                .u64()?
+                                .into_no_null_iter()
+                                .map(|r| rows[r as usize])
+                                .collect();
+                            child.filter(&mask)?
+                        };
+                        child.drop(ROW)
+                    })
+                    .collect::<PolarsResult<_>>()?;
+                Ok((builds, children))
+            },
+        )
+        .collect::<PolarsResult<_>>()?;
+    let mut builds = Vec::with_capacity(filtered.len());
+    let mut children: Vec<Vec<DataFrame>> = vec![Vec::new(); 2 + LIST_FRAMES.len()];
+    for (b, kids) in filtered {
+        builds.push(b);
+        for (i, child) in kids.into_iter().enumerate() {
+            children[i].push(child);
         }
     }
     let plan = Plan::new(opts.include_env_values);
