@@ -20,8 +20,10 @@
 
 use codebuild_model::{Build, Timestamp};
 use polars::prelude::*;
+use polars_arrow::array::BooleanArray;
 use polars_arrow::array::MutableBinaryViewArray;
-use polars_arrow::bitmap::Bitmap;
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
+use polars_arrow::datatypes::ArrowDataType;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::frames::LIST_FRAMES;
@@ -583,30 +585,34 @@ impl Plan {
     }
 }
 
-/// One column being built: values plus a validity flag per row.
+/// One column being built: values plus a validity bit per row.
 enum Buf {
-    Str(MutableBinaryViewArray<str>, Vec<bool>),
-    Int(Vec<i64>, Vec<bool>),
-    Float(Vec<f64>, Vec<bool>),
-    Bool(Vec<bool>, Vec<bool>),
+    Str(MutableBinaryViewArray<str>, MutableBitmap),
+    Int(Vec<i64>, MutableBitmap),
+    Float(Vec<f64>, MutableBitmap),
+    Bool(MutableBitmap, MutableBitmap),
+    /// A column gathered from another frame when the chunk is finished
+    /// (`Col::Key`, `Col::PhaseType`): nothing to hold until then.
+    Gathered,
 }
 
 impl Buf {
-    fn new(col: Col, rows: usize) -> Buf {
-        let valid = Vec::with_capacity(rows);
+    fn new(col: Col) -> Buf {
         match col {
-            Col::Str => Buf::Str(MutableBinaryViewArray::with_capacity(rows), valid),
-            Col::Int | Col::Time => Buf::Int(Vec::with_capacity(rows), valid),
-            // Filled by gathers when the chunk is finished.
-            Col::Key | Col::PhaseType => Buf::Int(Vec::new(), Vec::new()),
-            Col::Float => Buf::Float(Vec::with_capacity(rows), valid),
-            Col::Bool => Buf::Bool(Vec::with_capacity(rows), valid),
+            Col::Str => Buf::Str(MutableBinaryViewArray::new(), MutableBitmap::new()),
+            Col::Int | Col::Time => Buf::Int(Vec::new(), MutableBitmap::new()),
+            Col::Float => Buf::Float(Vec::new(), MutableBitmap::new()),
+            Col::Bool => Buf::Bool(MutableBitmap::new(), MutableBitmap::new()),
+            Col::Key | Col::PhaseType => Buf::Gathered,
         }
     }
 
+    /// Values so far; `usize::MAX` for a gathered column, which is never
+    /// padded.
     fn len(&self) -> usize {
         match self {
             Buf::Str(_, v) | Buf::Int(_, v) | Buf::Float(_, v) | Buf::Bool(_, v) => v.len(),
+            Buf::Gathered => usize::MAX,
         }
     }
 
@@ -628,6 +634,7 @@ impl Buf {
                 a.push(false);
                 v.push(false);
             }
+            Buf::Gathered => {}
         }
     }
 
@@ -659,38 +666,82 @@ impl Buf {
         }
     }
 
+    fn valid(v: &MutableBitmap, row: usize) -> bool {
+        row < v.len() && v.get(row)
+    }
+
     fn str_at(&self, row: usize) -> Option<&str> {
         match self {
-            Buf::Str(a, v) if v.get(row) == Some(&true) => Some(a.value(row)),
+            Buf::Str(a, v) if Self::valid(v, row) => Some(a.value(row)),
             _ => None,
         }
     }
 
     fn int_at(&self, row: usize) -> Option<i64> {
         match self {
-            Buf::Int(a, v) if v.get(row) == Some(&true) => Some(a[row]),
+            Buf::Int(a, v) if Self::valid(v, row) => Some(a[row]),
             _ => None,
         }
     }
 
     fn float_at(&self, row: usize) -> Option<f64> {
         match self {
-            Buf::Float(a, v) if v.get(row) == Some(&true) => Some(a[row]),
+            Buf::Float(a, v) if Self::valid(v, row) => Some(a[row]),
             _ => None,
         }
     }
 
     fn bool_at(&self, row: usize) -> Option<bool> {
         match self {
-            Buf::Bool(a, v) if v.get(row) == Some(&true) => Some(a[row]),
+            Buf::Bool(a, v) if Self::valid(v, row) => Some(a.get(row)),
             _ => None,
+        }
+    }
+
+    /// Keeps the values `keep` marks, in place.
+    fn retain(&mut self, keep: &[bool]) {
+        fn bits(b: &mut MutableBitmap, keep: &[bool]) {
+            *b = b
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(x, _)| x)
+                .collect();
+        }
+        match self {
+            Buf::Str(a, v) => {
+                // SAFETY: views are only removed, never changed, so each
+                // remaining view still points into the array's buffers; the
+                // byte total is set to the remaining views' lengths.
+                unsafe {
+                    let views = a.views_mut();
+                    retain(views, keep);
+                    let total = views.iter().map(|w| w.length as usize).sum();
+                    a.set_total_bytes_len(total);
+                }
+                bits(v, keep);
+            }
+            Buf::Int(a, v) => {
+                retain(a, keep);
+                bits(v, keep);
+            }
+            Buf::Float(a, v) => {
+                retain(a, keep);
+                bits(v, keep);
+            }
+            Buf::Bool(a, v) => {
+                bits(a, keep);
+                bits(v, keep);
+            }
+            Buf::Gathered => {}
         }
     }
 
     /// The finished column named `name`.
     fn finish(self, name: &str, col: Col) -> Column {
-        fn validity(v: Vec<bool>) -> Option<Bitmap> {
-            (!v.iter().all(|b| *b)).then(|| Bitmap::from_iter(v))
+        fn validity(v: MutableBitmap) -> Option<Bitmap> {
+            let v = v.freeze();
+            (v.unset_bits() > 0).then_some(v)
         }
         let name = PlSmallStr::from(name);
         match self {
@@ -710,11 +761,11 @@ impl Buf {
             Buf::Float(a, v) => {
                 Float64Chunked::from_vec_validity(name, a, validity(v)).into_column()
             }
-            Buf::Bool(a, v) => BooleanChunked::from_iter_options(
-                name,
-                a.into_iter().zip(v).map(|(x, ok)| ok.then_some(x)),
-            )
-            .into_column(),
+            Buf::Bool(a, v) => {
+                let arr = BooleanArray::new(ArrowDataType::Boolean, a.freeze(), validity(v));
+                BooleanChunked::with_chunk(name, arr).into_column()
+            }
+            Buf::Gathered => unreachable!("gathered columns are not finished"),
         }
     }
 }
@@ -730,16 +781,35 @@ struct FrameBuf {
 }
 
 impl FrameBuf {
+    /// Keeps the rows `keep` marks (one flag per row), in place.
+    fn retain(&mut self, keep: &[bool]) {
+        for c in &mut self.cols {
+            c.retain(keep);
+        }
+        retain(&mut self.build_row, keep);
+        retain(&mut self.phase_row, keep);
+        self.rows = keep.iter().filter(|k| **k).count();
+    }
+
     /// Pads every column not given a value in the current row with a null,
     /// and moves to the next row.
     fn end_row(&mut self) {
         let rows = self.rows + 1;
         for c in &mut self.cols {
-            while c.len() < rows {
+            if c.len() < rows {
                 c.push_null();
             }
         }
         self.rows = rows;
+    }
+}
+
+/// Keeps the items of `v` whose flag in `keep` is set (a shorter `v`, as
+/// the empty values of gathered columns, is left alone).
+fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
+    if v.len() == keep.len() {
+        let mut flags = keep.iter();
+        v.retain(|_| flags.next().copied().unwrap_or(false));
     }
 }
 
@@ -770,18 +840,19 @@ impl DedupKey {
     }
 }
 
-/// Rows of some records, before duplicates are resolved.
+/// Rows of some records, before duplicates are resolved: still column
+/// builders, so that dropping rows compacts them in place instead of
+/// copying every column of a frame.
 pub(crate) struct Chunk {
     /// One per build row: the record's duplicate key, or `None` for the
     /// row of a bad record (never kept, not counted).
     pub keys: Vec<Option<DedupKey>>,
-    pub builds: DataFrame,
-    /// Phases, contexts, then the list frames; each with a [`ROW`] column.
-    pub children: Vec<DataFrame>,
+    frames: Vec<FrameBuf>,
 }
 
-/// Column of the child frames' build row in their chunk.
-pub(crate) const ROW: &str = "_row";
+/// The frames of a chunk: builds, then phases, contexts and the list frames
+/// in [`LIST_FRAMES`] order.
+pub(crate) type ChunkFrames = (DataFrame, Vec<DataFrame>);
 
 /// Records decoded per chunk before they become frames.
 pub(crate) const CHUNK_BUILDS: usize = 8192;
@@ -799,25 +870,16 @@ pub(crate) struct Columns<'p> {
 
 impl<'p> Columns<'p> {
     pub(crate) fn new(plan: &'p Plan) -> Self {
-        Self::with_capacity(plan, &[0; FRAMES])
-    }
-
-    /// Builders with room for `rows[f]` rows in frame `f` (so that columns
-    /// are not grown by doubling, copying and freeing as they fill).
-    fn with_capacity(plan: &'p Plan, rows: &[usize; FRAMES]) -> Self {
+        // Builders start empty: capacity reserved ahead (say, from the last
+        // chunk's size) raised peak RSS by ~100 MB at 100k builds, as
+        // untouched slack in huge pages still counts.
         let frames = plan
             .columns
             .iter()
-            .zip(rows)
-            .enumerate()
-            .map(|(f, (cols, &rows))| FrameBuf {
-                cols: cols.iter().map(|(_, c)| Buf::new(*c, rows)).collect(),
-                build_row: Vec::with_capacity(if f == 0 { 0 } else { rows }),
-                phase_row: Vec::with_capacity(if f == Frame::Contexts as usize {
-                    rows
-                } else {
-                    0
-                }),
+            .map(|cols| FrameBuf {
+                cols: cols.iter().map(|(_, c)| Buf::new(*c)).collect(),
+                build_row: Vec::new(),
+                phase_row: Vec::new(),
                 rows: 0,
             })
             .collect();
@@ -882,7 +944,8 @@ impl<'p> Columns<'p> {
         for f in 1..FRAMES {
             let phase_rows = self.frames[Frame::Phases as usize].rows;
             let frame = &mut self.frames[f];
-            if frame.cols.iter().any(|c| c.len() > frame.rows) {
+            let open = |c: &Buf| !matches!(c, Buf::Gathered) && c.len() > frame.rows;
+            if frame.cols.iter().any(open) {
                 frame.build_row.push(row);
                 if f == Frame::Contexts as usize {
                     // Its phase row was left open too, and ended above.
@@ -982,22 +1045,33 @@ impl<'p> Columns<'p> {
     }
 
     /// The finished chunk of the records decoded so far (empty buffers after).
-    pub(crate) fn take_chunk(&mut self) -> PolarsResult<Chunk> {
-        // The next chunk will be about as large as this one: a build row
-        // per record, and as many child rows per record.
-        let records = self.keys.len().max(1);
-        let rows: [usize; FRAMES] = std::array::from_fn(|f| {
-            let n = self.frames[f].rows;
-            if f == 0 {
-                CHUNK_BUILDS
-            } else {
-                (n * CHUNK_BUILDS / records) + (n * CHUNK_BUILDS / records) / 8
-            }
-        });
-        let fresh = Columns::with_capacity(self.plan, &rows);
+    pub(crate) fn take_chunk(&mut self) -> Chunk {
+        let fresh = Columns::new(self.plan);
         let Columns { frames, keys, .. } = std::mem::replace(self, fresh);
-        let mut frames = frames.into_iter().zip(&self.plan.columns);
-        let (builds, names) = frames.next().expect("the builds frame");
+        Chunk { keys, frames }
+    }
+}
+
+impl Chunk {
+    /// The frames of the build rows `keep` marks (one flag per row; a
+    /// child row goes with its build), columns compacted in place.
+    pub(crate) fn finish(self, plan: &Plan, keep: &[bool]) -> PolarsResult<ChunkFrames> {
+        let mut frames = self.frames.into_iter().zip(&plan.columns);
+        let (mut builds, names) = frames.next().expect("the builds frame");
+        let all = keep.iter().all(|k| *k);
+        // New row of each kept build row.
+        let mut new_row = Vec::new();
+        if !all {
+            builds.retain(keep);
+            let mut next = 0u32;
+            new_row = keep
+                .iter()
+                .map(|&k| {
+                    next += u32::from(k);
+                    next.wrapping_sub(1)
+                })
+                .collect();
+        }
         let height = builds.rows;
         let cols: Vec<Column> = builds
             .cols
@@ -1006,45 +1080,51 @@ impl<'p> Columns<'p> {
             .map(|(b, (name, col))| b.finish(name, *col))
             .collect();
         let builds = DataFrame::new(height, cols)?;
-        let mut children = Vec::with_capacity(FRAMES - 1);
-        for (frame, names) in frames {
-            let index = IdxCa::from_vec(
-                "index".into(),
-                frame.build_row.iter().map(|&r| r as IdxSize).collect(),
-            );
-            let mut cols = Vec::with_capacity(names.len() + 1);
+        let mut children: Vec<DataFrame> = Vec::with_capacity(FRAMES - 1);
+        // New row of each kept phase row (for the contexts' phase type).
+        let mut new_phase_row: Vec<u32> = Vec::new();
+        for (f, (mut frame, names)) in frames.enumerate() {
+            if !all {
+                let rows: Vec<bool> = frame.build_row.iter().map(|&r| keep[r as usize]).collect();
+                frame.retain(&rows);
+                for r in &mut frame.build_row {
+                    *r = new_row[*r as usize];
+                }
+                if f == 0 {
+                    let mut next = 0u32;
+                    new_phase_row = rows
+                        .iter()
+                        .map(|&k| {
+                            next += u32::from(k);
+                            next.wrapping_sub(1)
+                        })
+                        .collect();
+                } else {
+                    for r in &mut frame.phase_row {
+                        *r = new_phase_row[*r as usize];
+                    }
+                }
+            }
+            let gather = |rows: &[u32]| {
+                IdxCa::from_vec("index".into(), rows.iter().map(|&r| r as IdxSize).collect())
+            };
+            let mut cols = Vec::with_capacity(names.len());
             for (buf, (name, col)) in frame.cols.into_iter().zip(names) {
                 cols.push(match col {
                     Col::Key => {
                         let source = if name == "buildId" { "id" } else { name };
-                        builds.column(source)?.take(&index)?.with_name(name.into())
+                        builds
+                            .column(source)?
+                            .take(&gather(&frame.build_row))?
+                            .with_name(name.into())
                     }
-                    Col::PhaseType => {
-                        let phases: &DataFrame = &children[0];
-                        let at = IdxCa::from_vec(
-                            "index".into(),
-                            frame.phase_row.iter().map(|&r| r as IdxSize).collect(),
-                        );
-                        phases.column(name)?.take(&at)?
-                    }
+                    Col::PhaseType => children[0].column(name)?.take(&gather(&frame.phase_row))?,
                     _ => buf.finish(name, *col),
                 });
             }
-            cols.push(Column::new(
-                ROW.into(),
-                frame
-                    .build_row
-                    .iter()
-                    .map(|&r| r as u64)
-                    .collect::<Vec<_>>(),
-            ));
             children.push(DataFrame::new(frame.rows, cols)?);
         }
-        Ok(Chunk {
-            keys,
-            builds,
-            children,
-        })
+        Ok((builds, children))
     }
 }
 
@@ -1423,37 +1503,24 @@ mod tests {
         records
     }
 
-    /// The chunk's rows of good records only, without the row column (bad
-    /// records leave dead rows that shift it).
     /// A duplicate key as a comparable tuple.
     type Key = (Option<String>, bool, Option<i64>, usize);
 
-    fn live(chunk: Chunk) -> (Vec<Key>, Vec<DataFrame>) {
+    fn key(k: DedupKey) -> Key {
+        (k.id, k.complete, k.end, k.phases)
+    }
+
+    /// The frames of the chunk's good records (bad ones leave dead rows),
+    /// and their keys.
+    fn live(mut chunk: Chunk, plan: &Plan) -> (Vec<Key>, Vec<DataFrame>) {
         let rows: Vec<bool> = chunk.keys.iter().map(Option::is_some).collect();
-        let keys = chunk
-            .keys
+        let keys = std::mem::take(&mut chunk.keys)
             .into_iter()
             .flatten()
-            .map(|k| (k.id, k.complete, k.end, k.phases))
+            .map(key)
             .collect();
-        let mut frames = vec![
-            chunk
-                .builds
-                .filter(&BooleanChunked::from_slice("keep".into(), &rows))
-                .unwrap(),
-        ];
-        for child in chunk.children {
-            let mask: BooleanChunked = child
-                .column(ROW)
-                .unwrap()
-                .u64()
-                .unwrap()
-                .into_no_null_iter()
-                .map(|r| rows[r as usize])
-                .collect();
-            frames.push(child.filter(&mask).unwrap().drop(ROW).unwrap());
-        }
-        (keys, frames)
+        let (builds, children) = chunk.finish(plan, &rows).unwrap();
+        (keys, std::iter::once(builds).chain(children).collect())
     }
 
     /// Decodes `records` both ways: straight into columns, and through typed
@@ -1474,8 +1541,12 @@ mod tests {
             ..LoadOptions::default()
         };
         let files = vec!["dir/file.json"; typed.len()];
-        let oracle = live(crate::load::chunk_of(&typed, &files, &opts).unwrap());
-        let got = live(columns.take_chunk().unwrap());
+        let (keys, (builds, children)) = crate::load::chunk_of(&typed, &files, &opts).unwrap();
+        let oracle: (Vec<Key>, Vec<DataFrame>) = (
+            keys.into_iter().map(key).collect(),
+            std::iter::once(builds).chain(children).collect(),
+        );
+        let got = live(columns.take_chunk(), &plan);
         prop_assert_eq!(&got.0, &oracle.0);
         for (g, o) in got.1.iter().zip(&oracle.1) {
             prop_assert_eq!(g.schema(), o.schema());
@@ -1503,13 +1574,28 @@ mod tests {
             r#"{"\u0069d": "p:4", "buildNumber": -0}"#.to_owned(),
             r#"{"id": "p:5", "timeoutInMinutes": 2147483648}"#.to_owned(),
             r#"{"id": "p:6", "reportArns": ["a", null]}"#.to_owned(),
+            // Nesting deep inside an unknown member: skipped by both.
+            format!(
+                r#"{{"id": "p:7", "phases": [{{"phaseType": "BUILD", "contexts": [{{"statusCode": "E", "x": {}{}}}]}}]}}"#,
+                "[".repeat(200),
+                "]".repeat(200)
+            ),
+            // Cut short (the decoder never hands over such a record, but a
+            // decoding error part-way through rows of three frames must
+            // leave them aligned for the next record).
+            r#"{"id": "p:9", "phases": [{"phaseType": "BUILD", "contexts": [{"statusCode": "E""#
+                .to_owned(),
+            r#"{"id": "p:8", "phases": [{"phaseType": "INSTALL", "phaseStatus": "FAILED", "contexts": [{"statusCode": "", "message": ""}, {"statusCode": "F"}]}]}"#.to_owned(),
         ];
         check(&records, false).unwrap();
         let plan = Plan::new(false);
         let mut columns = Columns::new(&plan);
         let oks: Vec<bool> = records.iter().map(|r| columns.record(r, "f")).collect();
-        assert_eq!(oks, [true, true, false, false, false, false]);
-        let (_, frames) = live(columns.take_chunk().unwrap());
+        assert_eq!(
+            oks,
+            [true, true, false, false, false, false, true, false, true]
+        );
+        let (_, frames) = live(columns.take_chunk(), &plan);
         let builds = &frames[0];
         // The array form, read by the typed decoder and written back.
         assert_eq!(
@@ -1530,16 +1616,21 @@ mod tests {
             .unwrap()
             .iter()
             .collect();
-        assert_eq!(types, [Some("BUILD"), Some("BUILD")]);
         assert_eq!(
-            builds
-                .column("failureStatusCode")
-                .unwrap()
-                .str()
-                .unwrap()
-                .get(1),
-            Some("E")
+            types,
+            [
+                Some("BUILD"),
+                Some("BUILD"),
+                Some("BUILD"),
+                Some("INSTALL"),
+                Some("INSTALL")
+            ]
         );
+        let codes = builds.column("failureStatusCode").unwrap();
+        let codes = codes.str().unwrap();
+        assert_eq!(codes.get(1), Some("E"));
+        // The first context with a non-empty code or message.
+        assert_eq!(codes.get(3), Some("F"));
     }
 
     /// The member names of the model, for mutations that add members.

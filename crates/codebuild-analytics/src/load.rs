@@ -10,7 +10,7 @@ use codebuild_model::Build;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::columnar::{CHUNK_BUILDS, Chunk, Columns, DedupKey, Plan, ROW};
+use crate::columnar::{CHUNK_BUILDS, Chunk, ChunkFrames, Columns, DedupKey, Plan};
 #[cfg(test)]
 use crate::columns_def::*;
 use crate::decode::{self, DEFAULT_MAX_NESTING, FileStats};
@@ -142,7 +142,7 @@ pub(crate) fn chunk_of(
     builds: &[Build],
     files: &[&str],
     opts: &LoadOptions,
-) -> PolarsResult<Chunk> {
+) -> PolarsResult<(Vec<DedupKey>, crate::columnar::ChunkFrames)> {
     let rows: Vec<BuildRow<'_>> = builds
         .iter()
         .zip(files)
@@ -157,11 +157,7 @@ pub(crate) fn chunk_of(
         cols: Vec<Column>,
     ) -> PolarsResult<DataFrame> {
         let index: Vec<IdxSize> = rows.iter().map(|r| row(r) as IdxSize).collect();
-        let mut cols = gather_keys(builds, &index, cols)?;
-        cols.push(Column::new(
-            ROW.into(),
-            index.iter().map(|&r| r as u64).collect::<Vec<_>>(),
-        ));
+        let cols = gather_keys(builds, &index, cols)?;
         DataFrame::new(rows.len(), cols)
     }
     fn items<'a, T>(builds: &'a [Build], get: impl Fn(&'a Build) -> &'a [T]) -> Vec<Item<'a, T>> {
@@ -300,11 +296,10 @@ pub(crate) fn chunk_of(
             security_group_columns(&docker),
         )?,
     ];
-    Ok(Chunk {
-        keys: builds.iter().map(|b| Some(DedupKey::of(b))).collect(),
-        builds: builds_df,
-        children,
-    })
+    Ok((
+        builds.iter().map(DedupKey::of).collect(),
+        (builds_df, children),
+    ))
 }
 
 /// The child frames' copies of build columns (`buildId`, `projectName`):
@@ -495,13 +490,12 @@ fn frames_error(e: PolarsError) -> LoadError {
     )
 }
 
-/// The build records of a group of files, decoded into frame chunks of
-/// `CHUNK_BUILDS` records, so memory holds frames and nothing per record.
+/// The build records of a group of files, decoded into chunks of
+/// `CHUNK_BUILDS` records, so memory holds columns and nothing per record.
 struct ChunkBuilder<'a> {
     names: &'a [String],
     columns: Columns<'a>,
     chunks: Vec<Chunk>,
-    failed: Option<PolarsError>,
 }
 
 impl<'a> ChunkBuilder<'a> {
@@ -510,7 +504,6 @@ impl<'a> ChunkBuilder<'a> {
             names,
             columns: Columns::new(plan),
             chunks: Vec::new(),
-            failed: None,
         }
     }
 
@@ -524,21 +517,14 @@ impl<'a> ChunkBuilder<'a> {
     }
 
     fn flush(&mut self) {
-        if self.columns.len() > 0 && self.failed.is_none() {
-            match self.columns.take_chunk() {
-                Ok(c) => self.chunks.push(c),
-                Err(e) => self.failed = Some(e),
-            }
+        if self.columns.len() > 0 {
+            self.chunks.push(self.columns.take_chunk());
         }
     }
 
-    /// The chunks, or the (internal) error of building one.
-    fn finish(mut self) -> PolarsResult<Vec<Chunk>> {
+    fn finish(mut self) -> Vec<Chunk> {
         self.flush();
-        match self.failed {
-            Some(e) => Err(e),
-            None => Ok(self.chunks),
-        }
+        self.chunks
     }
 }
 
@@ -560,10 +546,10 @@ fn decode_chunks(
             .err()
         },
     )?;
-    let mut chunks: Vec<Chunk> = Vec::new();
-    for builder in builders {
-        chunks.extend(builder.finish().map_err(frames_error)?);
-    }
+    let chunks = builders
+        .into_iter()
+        .flat_map(ChunkBuilder::finish)
+        .collect();
     Ok((results, chunks))
 }
 
@@ -744,40 +730,11 @@ fn assemble(
             rows
         })
         .collect();
-    let filtered: Vec<(DataFrame, Vec<DataFrame>)> = chunks
+    let plan = Plan::new(opts.include_env_values);
+    let filtered: Vec<ChunkFrames> = chunks
         .into_par_iter()
         .zip(masks)
-        .map(
-            |(chunk, rows)| -> PolarsResult<(DataFrame, Vec<DataFrame>)> {
-                let all = rows.iter().all(|k| *k);
-                let builds = if all {
-                    chunk.builds
-                } else {
-                    chunk
-                        .builds
-                        .filter(&BooleanChunked::from_slice("keep".into(), &rows))?
-                };
-                let children = chunk
-                    .children
-                    .into_iter()
-                    .map(|child| {
-                        let child = if all {
-                            child
-                        } else {
-                            let mask: BooleanChunked = child
-                                .column(ROW)?
-                                .u64()?
-                                .into_no_null_iter()
-                                .map(|r| rows[r as usize])
-                                .collect();
-                            child.filter(&mask)?
-                        };
-                        child.drop(ROW)
-                    })
-                    .collect::<PolarsResult<_>>()?;
-                Ok((builds, children))
-            },
-        )
+        .map(|(chunk, rows)| chunk.finish(&plan, &rows))
         .collect::<PolarsResult<_>>()?;
     let mut builds = Vec::with_capacity(filtered.len());
     let mut children: Vec<Vec<DataFrame>> = vec![Vec::new(); 2 + LIST_FRAMES.len()];
@@ -787,12 +744,11 @@ fn assemble(
             children[i].push(child);
         }
     }
-    let plan = Plan::new(opts.include_env_values);
-    let empty = Columns::new(&plan).take_chunk()?;
-    let mut empty_children = empty.children.into_iter();
+    let (empty_builds, empty_children) = Columns::new(&plan).take_chunk().finish(&plan, &[])?;
+    let mut empty_children = empty_children.into_iter();
     let mut children = children.into_iter();
     let mut next = || -> PolarsResult<DataFrame> {
-        let template = empty_children.next().unwrap_or_default().drop(ROW)?;
+        let template = empty_children.next().unwrap_or_default();
         concat(children.next().unwrap_or_default(), template)
     };
     let phases = next()?;
@@ -802,7 +758,7 @@ fn assemble(
         lists.insert(name, next()?);
     }
     Ok(Frames {
-        builds: concat(builds, empty.builds)?,
+        builds: concat(builds, empty_builds)?,
         phases,
         phase_contexts,
         lists,
