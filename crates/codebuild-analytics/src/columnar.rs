@@ -916,25 +916,41 @@ impl<'p> Columns<'p> {
 
     /// One pass over `raw`; `true` when every value was accepted.
     fn fast(&mut self, raw: &str, file: &str) -> bool {
-        self.bad = false;
-        let row = self.keys.len();
-        self.phase_start = self.frames[Frame::Phases as usize].rows;
-        let contexts = self.frames[Frame::Contexts as usize].rows;
-        let plan = self.plan;
         let mut de = serde_json::Deserializer::from_str(raw);
-        let seed = ObjectSeed {
+        let read = BuildSeed { cols: self, file }.deserialize(&mut de);
+        matches!(read, Ok(true)) && de.end().is_ok()
+    }
+
+    /// Reads `value`, one whole top-level JSON value, in one pass if it is
+    /// a `batch_get_builds` response whose every record the model accepts
+    /// as written: its builds go straight into the columns (no delimiting
+    /// pass first). Returns the number of builds and the `buildsNotFound`
+    /// ids; `None` for anything else (another kind of value, a bad or
+    /// unusual record, a repeated member, trailing values), whose rows
+    /// are then dead and which the caller reads record by record instead.
+    pub(crate) fn response(&mut self, value: &[u8], file: &str) -> Option<(usize, Vec<String>)> {
+        // Checked as a whole (SIMD), then read as text: serde_json checks
+        // each string of a byte slice again, with a slower scalar check.
+        let text = simdutf8::basic::from_utf8(value).ok()?;
+        let start = self.keys.len();
+        let mut out = Response::default();
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = ResponseSeed {
             cols: self,
-            obj: &plan.build,
-            frame: Frame::Builds,
-            null_ok: false,
-        };
-        let read = seed.deserialize(&mut de).is_ok() && de.end().is_ok();
-        if !read {
-            self.repair(row as u32);
+            file,
+            out: &mut out,
         }
-        let ok = read && !self.bad;
-        self.end_build(row, contexts, file, ok);
-        ok
+        .deserialize(&mut de)
+        .is_ok()
+            && de.end().is_ok();
+        if read && (out.builds || out.not_found.is_some()) {
+            Some((self.keys.len() - start, out.not_found.unwrap_or_default()))
+        } else {
+            for key in &mut self.keys[start..] {
+                *key = None;
+            }
+            None
+        }
     }
 
     /// After a decoding error part-way through a record (serde_json's
@@ -1143,6 +1159,147 @@ const EXECUTION: [&str; 7] = [
     "UPLOAD_ARTIFACTS",
     "FINALIZING",
 ];
+
+/// One build record: a build row and its child rows. `Ok(true)` when the
+/// model accepts it as written; otherwise its rows are dead.
+struct BuildSeed<'c, 'p, 'f> {
+    cols: &'c mut Columns<'p>,
+    file: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for BuildSeed<'_, '_, '_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        let cols = self.cols;
+        cols.bad = false;
+        let row = cols.keys.len();
+        cols.phase_start = cols.frames[Frame::Phases as usize].rows;
+        let contexts = cols.frames[Frame::Contexts as usize].rows;
+        let plan = cols.plan;
+        let read = ObjectSeed {
+            cols,
+            obj: &plan.build,
+            frame: Frame::Builds,
+            null_ok: false,
+        }
+        .deserialize(d);
+        if read.is_err() {
+            cols.repair(row as u32);
+        }
+        let ok = read.is_ok() && !cols.bad;
+        cols.end_build(row, contexts, self.file, ok);
+        read.map(|()| ok)
+    }
+}
+
+/// What reading a value as a response found.
+#[derive(Default)]
+struct Response {
+    /// `builds` was a list.
+    builds: bool,
+    /// `buildsNotFound`, when it was a list.
+    not_found: Option<Vec<String>>,
+}
+
+/// A top-level value read as a `batch_get_builds` response, with the
+/// decoder's rules (see `decode::Probe`): `builds` and `buildsNotFound`
+/// (`null` is absent), `id`/`arn` only noted, other members skipped.
+struct ResponseSeed<'c, 'p, 'f, 'o> {
+    cols: &'c mut Columns<'p>,
+    file: &'f str,
+    out: &'o mut Response,
+}
+
+impl<'de> DeserializeSeed<'de> for ResponseSeed<'_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResponseSeed<'_, '_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a batch_get_builds response")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        const BUILDS: u8 = 1;
+        const NOT_FOUND: u8 = 2;
+        const ID: u8 = 4;
+        const ARN: u8 = 8;
+        let mut seen = 0u8;
+        let mut first = true;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let bit = match key.as_ref() {
+                "builds" => BUILDS,
+                "buildsNotFound" => NOT_FOUND,
+                "id" => ID,
+                "arn" => ARN,
+                _ => 0,
+            };
+            if first && bit & (ID | ARN) != 0 {
+                // A build, not a response: stop here.
+                return Err(de::Error::custom("a build"));
+            }
+            first = false;
+            if seen & bit != 0 {
+                // A repeated member: the record-by-record path reports it.
+                return Err(de::Error::custom("repeated member"));
+            }
+            seen |= bit;
+            match bit {
+                BUILDS => map.next_value_seed(BuildsSeed {
+                    cols: self.cols,
+                    file: self.file,
+                    out: self.out,
+                })?,
+                NOT_FOUND => {
+                    self.out.not_found = map.next_value::<Option<Vec<String>>>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `builds` list of a response.
+struct BuildsSeed<'c, 'p, 'f, 'o> {
+    cols: &'c mut Columns<'p>,
+    file: &'f str,
+    out: &'o mut Response,
+}
+
+impl<'de> DeserializeSeed<'de> for BuildsSeed<'_, '_, '_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BuildsSeed<'_, '_, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list of builds")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.out.builds = true;
+        while let Some(ok) = seq.next_element_seed(BuildSeed {
+            cols: self.cols,
+            file: self.file,
+        })? {
+            if !ok {
+                return Err(de::Error::custom("a record to read on its own"));
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Reads an object's members into the current row of `frame`.
 struct ObjectSeed<'c, 'p, 'o> {
@@ -1466,9 +1623,8 @@ mod tests {
     use crate::LoadOptions;
     use crate::decode::{FileStats, decode};
 
-    /// The text of every build record in the fixtures (good and bad ones)
-    /// and the sample archive, as the decoder delimits them.
-    fn fixture_records() -> Vec<String> {
+    /// Every fixture file's JSON text (decompressed), by path.
+    fn fixture_texts() -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata");
         let mut files: Vec<_> = walkdir::WalkDir::new(&root)
             .sort_by_file_name()
@@ -1477,25 +1633,33 @@ mod tests {
             .filter(|p| p.is_file() && !p.ends_with("gzip-bomb.json.gz"))
             .collect();
         files.sort();
+        files
+            .into_iter()
+            .filter_map(|path| {
+                let bytes = std::fs::read(&path).unwrap();
+                if !bytes.starts_with(&[0x1f, 0x8b]) {
+                    return Some((path, bytes));
+                }
+                let mut text = Vec::new();
+                flate2::read::MultiGzDecoder::new(bytes.as_slice())
+                    .read_to_end(&mut text)
+                    .ok()
+                    .map(|_| (path, text))
+            })
+            .collect()
+    }
+
+    /// The text of every build record in the fixtures (good and bad ones)
+    /// and the sample archive, as the decoder delimits them.
+    fn fixture_records() -> Vec<String> {
         let opts = LoadOptions {
             keep_going: true,
             ..LoadOptions::default()
         };
         let mut records = Vec::new();
-        for path in files {
-            let mut bytes = std::fs::read(&path).unwrap();
-            if bytes.starts_with(&[0x1f, 0x8b]) {
-                let mut text = Vec::new();
-                let ok = flate2::read::MultiGzDecoder::new(bytes.as_slice())
-                    .read_to_end(&mut text)
-                    .is_ok();
-                if !ok {
-                    continue;
-                }
-                bytes = text;
-            }
+        for (path, bytes) in fixture_texts() {
             let mut stats = FileStats::default();
-            let _ = decode(&path, &bytes, &opts, &mut stats, &mut |raw| {
+            let _ = decode(&path, &bytes, &opts, &mut stats, &mut |raw: &str| {
                 records.push(raw.to_owned());
                 true
             });
@@ -1836,6 +2000,119 @@ mod tests {
                 .map(|(i, ms)| mutated(&SEEDS[i.index(SEEDS.len())], ms, &names))
                 .collect();
             check(&records, env_values)?;
+        }
+    }
+
+    /// A sink over columns, with or without the one-pass response reading.
+    struct Sink<'c, 'p> {
+        cols: &'c mut Columns<'p>,
+        direct: bool,
+    }
+
+    impl crate::decode::Sink for Sink<'_, '_> {
+        fn record(&mut self, raw: &str) -> bool {
+            self.cols.record(raw, "f")
+        }
+        fn response(&mut self, value: &[u8]) -> Option<(usize, Vec<String>)> {
+            if self.direct {
+                self.cols.response(value, "f")
+            } else {
+                None
+            }
+        }
+    }
+
+    /// What decoding `text` gives: the result, the accounting and the frames.
+    fn decoded(text: &[u8], keep_going: bool, direct: bool) -> (String, Vec<Key>, Vec<DataFrame>) {
+        let opts = LoadOptions {
+            keep_going,
+            ..LoadOptions::default()
+        };
+        let plan = Plan::new(false);
+        let mut cols = Columns::new(&plan);
+        let mut stats = FileStats::default();
+        let result = decode(
+            Path::new("f.json"),
+            text,
+            &opts,
+            &mut stats,
+            &mut Sink {
+                cols: &mut cols,
+                direct,
+            },
+        );
+        let summary = format!("{result:?} {stats:?}");
+        let (keys, frames) = live(cols.take_chunk(), &plan);
+        (summary, keys, frames)
+    }
+
+    /// Reading a response in one pass gives exactly what reading it record
+    /// by record gives: result, errors, accounting, frames.
+    fn same_either_way(text: &[u8]) -> Result<(), TestCaseError> {
+        for keep_going in [false, true] {
+            let (a, ka, fa) = decoded(text, keep_going, true);
+            let (b, kb, fb) = decoded(text, keep_going, false);
+            prop_assert_eq!(&a, &b, "{}", String::from_utf8_lossy(text));
+            prop_assert_eq!(ka, kb);
+            for (x, y) in fa.iter().zip(&fb) {
+                prop_assert!(x.equals_missing(y), "{}\n{}", x, y);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn every_fixture_file_reads_the_same_in_one_pass() {
+        let texts = fixture_texts();
+        assert!(texts.len() > 40);
+        for (path, text) in texts {
+            same_either_way(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+
+    #[test]
+    fn responses_the_one_pass_leaves_to_the_record_path() {
+        let build = r#"{"id": "p:1", "buildNumber": 1}"#;
+        for text in [
+            format!(r#"{{"builds": [{build}], "buildsNotFound": ["x"]}}"#),
+            format!(r#"{{"builds": [{build}], "builds": []}}"#),
+            r#"{"builds": null, "id": "p:2"}"#.to_owned(),
+            format!(r#"{{"buildsNotFound": [1], "builds": [{build}]}}"#),
+            format!(r#"{{"builds": [{build}, null, {build}]}}"#),
+            format!(r#"{{"builds": [{build}, {{"id": "p:3", "buildNumber": "7"}}]}}"#),
+            format!(r#"{{"builds": [{build}]}} {{"builds": [{build}]}}"#),
+            format!(r#"{{"id": "p:4", "builds": [{build}]}}"#),
+            format!(r#"{{"ResponseMetadata": {{}}, "id": "p:4", "builds": [{build}]}}"#),
+            r#"{"builds": [["p:5"]]}"#.to_owned(),
+            format!("{{\"builds\": [{build}]}}\n{{\"builds\": [{build}, 5]}}\n"),
+            r#"{"other": 1}"#.to_owned(),
+            "[]".to_owned(),
+        ] {
+            same_either_way(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Mutated responses (any value anywhere, response members added,
+        /// repeated or escaped): one pass or record by record, the same.
+        #[test]
+        fn mutated_responses_read_the_same_in_one_pass(
+            pick in any::<prop::sample::Index>(),
+            mutations in proptest::collection::vec(mutation(), 1..4),
+        ) {
+            static SEEDS: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::new(|| {
+                fixture_texts()
+                    .iter()
+                    .filter_map(|(_, t)| serde_json::from_slice::<Value>(t).ok())
+                    .filter(|v| v.get("builds").is_some())
+                    .collect()
+            });
+            let mut names = vec!["builds", "buildsNotFound", "id", "arn", "ResponseMetadata"];
+            member_names(BUILD, &mut names);
+            let text = mutated(&SEEDS[pick.index(SEEDS.len())], &mutations, &names);
+            same_either_way(text.as_bytes())?;
         }
     }
 }

@@ -42,10 +42,27 @@ struct Probe<'a> {
     arn: Option<IgnoredAny>,
 }
 
-/// Where the decoder hands each build record: its JSON text, for the sink
-/// to decode; `false` when the model does not accept it (the decoder then
-/// locates and reports the error).
-pub(crate) type Sink<'s> = dyn FnMut(&str) -> bool + 's;
+/// Where the decoder hands what it reads.
+pub(crate) trait Sink {
+    /// One build record's JSON text, for the sink to decode; `false` when
+    /// the model does not accept it (the decoder then locates and reports
+    /// the error).
+    fn record(&mut self, raw: &str) -> bool;
+
+    /// One whole top-level value, read in one pass if it is a response
+    /// the sink can take as written: the number of builds it held and its
+    /// `buildsNotFound` ids. `None` leaves it to the decoder, record by
+    /// record (the sink keeps nothing of it).
+    fn response(&mut self, _value: &[u8]) -> Option<(usize, Vec<String>)> {
+        None
+    }
+}
+
+impl<F: FnMut(&str) -> bool> Sink for F {
+    fn record(&mut self, raw: &str) -> bool {
+        self(raw)
+    }
+}
 
 /// A sink decoding each record into a typed [`Build`] for `f`.
 pub(crate) fn typed(mut f: impl FnMut(Build)) -> impl FnMut(&str) -> bool {
@@ -69,7 +86,7 @@ pub(crate) fn decode(
     text: &[u8],
     opts: &LoadOptions,
     stats: &mut FileStats,
-    sink: &mut Sink<'_>,
+    sink: &mut dyn Sink,
 ) -> Result<(), LoadError> {
     if opts.max_nesting > 0 {
         check_nesting(text, opts.max_nesting).map_err(|offset| LoadError {
@@ -215,7 +232,7 @@ struct Decoder<'a, 's> {
     text: &'a [u8],
     opts: &'a LoadOptions,
     stats: &'s mut FileStats,
-    sink: &'s mut Sink<'s>,
+    sink: &'s mut dyn Sink,
     /// Byte offsets where lines start, built on the first error only, so that
     /// many bad records cost a binary search each, not a scan from the top.
     line_starts: std::cell::OnceCell<Vec<usize>>,
@@ -291,6 +308,24 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
+    /// `value` (a whole top-level value) read by the sink in one pass, if
+    /// it can: then it is accounted for here. Not for values that could
+    /// hold a record over `max_record_bytes`, which the record path checks.
+    fn direct(&mut self, value: &[u8]) -> bool {
+        if value.len() as u64 > self.opts.max_record_bytes {
+            return false;
+        }
+        match self.sink.response(value) {
+            Some((builds, not_found)) => {
+                self.stats.responses += 1;
+                self.stats.records_read += builds;
+                self.stats.not_found.extend(not_found);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A record-level problem: fatal by default, counted and skipped with `keep_going`.
     fn reject(&mut self, err: LoadError) -> Result<(), LoadError> {
         self.stats.records_read += 1;
@@ -309,6 +344,9 @@ impl<'a> Decoder<'a, '_> {
             let line_start = start;
             start += line.len() + 1;
             if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            if self.direct(line) {
                 continue;
             }
             let prefix = format!("line {}", lineno + 1);
@@ -344,6 +382,9 @@ impl<'a> Decoder<'a, '_> {
     /// locates every error exactly as before.
     fn stream(&mut self) -> Result<(), LoadError> {
         let text = self.text;
+        if self.direct(text) {
+            return Ok(());
+        }
         let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Top<'a>>();
         let mut index = 0;
         loop {
@@ -487,7 +528,7 @@ impl<'a> Decoder<'a, '_> {
             );
             return self.reject(err);
         }
-        if (self.sink)(raw) {
+        if self.sink.record(raw) {
             self.stats.records_read += 1;
             Ok(())
         } else {

@@ -496,6 +496,8 @@ struct ChunkBuilder<'a> {
     names: &'a [String],
     columns: Columns<'a>,
     chunks: Vec<Chunk>,
+    /// The file being decoded.
+    file: usize,
 }
 
 impl<'a> ChunkBuilder<'a> {
@@ -504,16 +506,15 @@ impl<'a> ChunkBuilder<'a> {
             names,
             columns: Columns::new(plan),
             chunks: Vec::new(),
+            file: 0,
         }
     }
 
-    /// One record of file `file`; `false` when the model does not accept it.
-    fn push(&mut self, raw: &str, file: usize) -> bool {
-        let ok = self.columns.record(raw, &self.names[file]);
+    /// A chunk is full: on to the next.
+    fn check_full(&mut self) {
         if self.columns.len() >= CHUNK_BUILDS {
             self.flush();
         }
-        ok
     }
 
     fn flush(&mut self) {
@@ -525,6 +526,22 @@ impl<'a> ChunkBuilder<'a> {
     fn finish(mut self) -> Vec<Chunk> {
         self.flush();
         self.chunks
+    }
+}
+
+impl decode::Sink for ChunkBuilder<'_> {
+    fn record(&mut self, raw: &str) -> bool {
+        let ok = self.columns.record(raw, &self.names[self.file]);
+        self.check_full();
+        ok
+    }
+
+    fn response(&mut self, value: &[u8]) -> Option<(usize, Vec<String>)> {
+        // A chunk may pass CHUNK_BUILDS by one response: its rows must stay
+        // in one chunk until it is known to read.
+        let read = self.columns.response(value, &self.names[self.file]);
+        self.check_full();
+        read
     }
 }
 
@@ -540,10 +557,8 @@ fn decode_chunks(
         opts,
         || ChunkBuilder::new(names, &plan),
         |acc, index, text, stats| {
-            decode::decode(&files[index].path, text, opts, stats, &mut |raw| {
-                acc.push(raw, index)
-            })
-            .err()
+            acc.file = index;
+            decode::decode(&files[index].path, text, opts, stats, acc).err()
         },
     )?;
     let chunks = builders
