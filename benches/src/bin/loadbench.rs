@@ -27,8 +27,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// As `cbstats` does (see its `keep_freed_memory`): mimalloc keeps freed
 /// memory instead of handing it back to the OS 10 ms later, to be faulted
-/// in and zeroed again (2 MiB huge pages) when reused. An explicit
-/// `MIMALLOC_PURGE_DELAY` in the environment still wins.
+/// in and zeroed again when reused. An explicit `MIMALLOC_PURGE_DELAY` in
+/// the environment still wins.
 fn keep_freed_memory() {
     /// `mi_option_purge_delay` in mimalloc.h (v2 and v3).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;

@@ -17,7 +17,12 @@ use crate::cli::{Cli, Command};
 
 /// mimalloc serves polars' many allocations faster than glibc's malloc
 /// (23% of a load went to malloc/free in loadbench's profile when records
-/// were decoded into typed `Build`s).
+/// were decoded into typed `Build`s). It is built without transparent huge
+/// pages (`no_thp`): with them, every page the process touches is faulted
+/// in and zeroed 2 MiB at a time, and a load's sparse, growing buffers
+/// touched far more memory than they hold (`cbstats report` on 100k builds:
+/// peak RSS 784 -> 576 MB, 1.23 -> 1.01 s median of 5; on 1M builds 8.5 ->
+/// 6.8 GB, time unchanged).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -25,11 +30,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 ///
 /// By default mimalloc hands freed pages back to the OS 10 ms after they
 /// are freed (`purge_delay`). Building frames frees and allocates column
-/// buffers all the time, and with transparent huge pages every page taken
-/// back is zeroed again when reused, 2 MiB at a time: 39% of a 1-thread
-/// load was the kernel's `clear_page_erms`, and the load took twice as
-/// long (loadbench, 100k builds). Peak RSS is the same either way. An
-/// explicit `MIMALLOC_PURGE_DELAY` in the environment still wins.
+/// buffers all the time, and every page handed back is faulted in and
+/// zeroed again when reused: with huge pages that was 39% of a 1-thread
+/// load (kernel `clear_page_erms`); without them it still saves ~5% of
+/// `cbstats report` on 100k builds, for ~5% more peak RSS. An explicit
+/// `MIMALLOC_PURGE_DELAY` in the environment still wins.
 fn keep_freed_memory() {
     /// `mi_option_purge_delay` in mimalloc.h (v2 and v3).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
