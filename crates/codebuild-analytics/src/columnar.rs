@@ -26,6 +26,7 @@ use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use polars_arrow::datatypes::ArrowDataType;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::analysis::PHASE_ORDER;
 use crate::frames::LIST_FRAMES;
 
 /// The JSON kind a scalar member takes, as its model type reads it.
@@ -1003,8 +1004,8 @@ impl<'p> Columns<'p> {
                 .filter_map(|r| pc[f.phase_duration].float_at(r))
                 .fold(None, |acc: Option<f64>, d| Some(acc.unwrap_or(0.0) + d))
         };
-        builds.cols[f.overhead].push_float(sum(&OVERHEAD));
-        builds.cols[f.execution].push_float(sum(&EXECUTION));
+        builds.cols[f.overhead].push_float(sum(OVERHEAD));
+        builds.cols[f.execution].push_float(sum(EXECUTION));
         let failed = phase_rows.clone().find(|&r| {
             pc[f.phase_status]
                 .str_at(r)
@@ -1149,16 +1150,10 @@ fn seconds_between(start: i64, end: i64) -> f64 {
     (end - start) as f64 / 1e6
 }
 
-const OVERHEAD: [&str; 3] = ["SUBMITTED", "QUEUED", "PROVISIONING"];
-const EXECUTION: [&str; 7] = [
-    "DOWNLOAD_SOURCE",
-    "INSTALL",
-    "PRE_BUILD",
-    "BUILD",
-    "POST_BUILD",
-    "UPLOAD_ARTIFACTS",
-    "FINALIZING",
-];
+/// ANALYTICS.md "Durations": overhead is SUBMITTED, QUEUED and
+/// PROVISIONING; execution the phases from DOWNLOAD_SOURCE to FINALIZING.
+const OVERHEAD: &[&str] = PHASE_ORDER.split_at(3).0;
+const EXECUTION: &[&str] = PHASE_ORDER.split_at(3).1.split_at(7).0;
 
 /// One build record: a build row and its child rows. `Ok(true)` when the
 /// model accepts it as written; otherwise its rows are dead.
