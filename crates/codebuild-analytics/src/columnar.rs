@@ -17,6 +17,13 @@
 //! as a JSON array), gives a [`Build`] that is written back as canonical JSON
 //! and decoded here again. The typed path of `chunk_of` (column tables over
 //! [`Build`]s) is kept in the tests as the oracle this one must equal.
+//!
+//! A whole `batch_get_builds` response is read the same way, in one pass
+//! ([`Columns::response`]); anything unusual about it sends it back to the
+//! decoder, record by record. Rows stay in the builders ([`Chunk`]) until
+//! the load knows which records are duplicates: dropping rows then
+//! compacts the builders in place, and [`Chunk::finish`] turns them into
+//! frames without copying the values.
 
 use codebuild_model::{Build, Timestamp};
 use polars::prelude::*;
@@ -453,6 +460,8 @@ struct Compiled {
 
 impl Compiled {
     fn new(members: Members, frame: Frame, prefix: &str, cols: &[Vec<(String, Col)>]) -> Self {
+        // Members seen in an object are a bitmask (`ObjectSeed::visit_map`).
+        assert!(members.len() <= 64, "at most 64 members per object");
         let column =
             |frame: Frame, name: &str| cols[frame as usize].iter().position(|(n, _)| *n == name);
         let nodes = members

@@ -45,7 +45,7 @@ pub(crate) fn success_expr() -> Expr {
 
 /// `df` with the columns `names` cast to String (a no-op for the String
 /// columns the loader makes; a Categorical column of a hand-made frame is
-/// converted), so that [`strings`] can borrow them.
+/// converted), so that [`strings()`] can borrow them.
 pub(crate) fn with_strings(df: &DataFrame, names: &[&str]) -> PolarsResult<DataFrame> {
     let mut out = df.clone();
     for &name in names {
