@@ -31,7 +31,7 @@ use polars_arrow::array::BooleanArray;
 use polars_arrow::array::MutableBinaryViewArray;
 use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use polars_arrow::datatypes::ArrowDataType;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::analysis::PHASE_ORDER;
 use crate::frames::LIST_FRAMES;
@@ -1164,6 +1164,53 @@ fn seconds_between(start: i64, end: i64) -> f64 {
 const OVERHEAD: &[&str] = PHASE_ORDER.split_at(3).0;
 const EXECUTION: &[&str] = PHASE_ORDER.split_at(3).1.split_at(7).0;
 
+/// Skips a value, as `serde::de::IgnoredAny` does, but through
+/// `deserialize_any`, so that serde_json counts its nesting against its
+/// recursion limit (`IgnoredAny` skips any depth without counting). A value
+/// nested too deep fails the one pass instead of being skipped, and the
+/// decoder's nesting check then reports it (`decode::decode`).
+#[derive(Clone, Copy)]
+struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Skip, D::Error> {
+        d.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = Skip;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
 /// One build record: a build row and its child rows. `Ok(true)` when the
 /// model accepts it as written; otherwise its rows are dead.
 struct BuildSeed<'c, 'p, 'f> {
@@ -1261,7 +1308,7 @@ impl<'de> Visitor<'de> for ResponseSeed<'_, '_, '_, '_> {
                     self.out.not_found = map.next_value::<Option<Vec<String>>>()?;
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Skip>()?;
                 }
             }
         }
@@ -1359,21 +1406,21 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         self.cols.bad = true;
-        IgnoredAny.visit_seq(seq).map(drop)
+        Skip.visit_seq(seq).map(drop)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = 0u64;
         let mut hint = 0;
         while let Some(key) = map.next_key_seed(KeySeed(self.obj, hint))? {
             let Some(i) = key else {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Skip>()?;
                 continue;
             };
             hint = i + 1;
             if seen & (1 << i) != 0 {
                 // A member given twice: serde's derive refuses it.
                 self.cols.bad = true;
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Skip>()?;
                 continue;
             }
             seen |= 1 << i;
@@ -1519,11 +1566,11 @@ impl<'de> Visitor<'de> for LeafSeed<'_, '_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         self.cols.bad = true;
-        IgnoredAny.visit_seq(seq).map(drop)
+        Skip.visit_seq(seq).map(drop)
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         self.cols.bad = true;
-        IgnoredAny.visit_map(map).map(drop)
+        Skip.visit_map(map).map(drop)
     }
 }
 
@@ -1560,7 +1607,7 @@ impl<'de> Visitor<'de> for ListSeed<'_, '_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         self.cols.bad = true;
-        IgnoredAny.visit_map(map).map(drop)
+        Skip.visit_map(map).map(drop)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let build_row = self.cols.keys.len() as u32;
@@ -2093,6 +2140,35 @@ mod tests {
             "[]".to_owned(),
         ] {
             same_either_way(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+    }
+
+    /// The one pass reads a single-value file without the nesting pass; a
+    /// value nested too deep still fails the load exactly as before, at
+    /// every depth around the limits (serde_json's 127, the default 128).
+    #[test]
+    fn nesting_around_the_limits_reads_the_same_in_one_pass() {
+        let build = r#"{"id": "p:1", "buildNumber": 1}"#;
+        for depth in [125, 126, 127, 128, 129, 130, 300] {
+            // The response object is one level; the metadata the rest.
+            let inner = depth - 1;
+            let text = format!(
+                r#"{{"builds": [{build}], "ResponseMetadata": {}{}}}"#,
+                "[".repeat(inner),
+                "]".repeat(inner)
+            );
+            same_either_way(text.as_bytes()).unwrap_or_else(|e| panic!("depth {depth}: {e}"));
+            let (summary, keys, _) = decoded(text.as_bytes(), false, true);
+            if depth <= crate::DEFAULT_MAX_NESTING {
+                assert!(summary.starts_with("Ok"), "depth {depth}: {summary}");
+                assert_eq!(keys.len(), 1);
+            } else {
+                assert!(
+                    summary.contains("nesting deeper than 128 levels"),
+                    "{summary}"
+                );
+                assert!(keys.is_empty());
+            }
         }
     }
 

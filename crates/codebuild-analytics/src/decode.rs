@@ -88,18 +88,14 @@ pub(crate) fn decode(
     stats: &mut FileStats,
     sink: &mut dyn Sink,
 ) -> Result<(), LoadError> {
-    if opts.max_nesting > 0 {
-        check_nesting(text, opts.max_nesting).map_err(|offset| LoadError {
-            file: path.to_path_buf(),
-            position: Some(Position::of_offset(text, offset)),
-            field: None,
-            message: format!(
-                "nesting deeper than {} levels (LoadOptions::max_nesting)",
-                opts.max_nesting
-            ),
-            kind: ErrorKind::Syntax,
-        })?;
-    }
+    let json_lines = is_json_lines(text);
+    // A single-value file the sink reads in one pass needs no nesting pass
+    // of its own: the one pass skips nothing without serde_json counting
+    // its depth, and fails on anything nested deeper than serde_json's
+    // limit, which is then checked here as always. (With a stricter limit,
+    // or JSON Lines whose earlier lines would already be read, the check
+    // comes first.)
+    let deferred = !json_lines && (opts.max_nesting == 0 || opts.max_nesting >= SERDE_DEPTH);
     let mut d = Decoder {
         path,
         text,
@@ -108,12 +104,19 @@ pub(crate) fn decode(
         sink,
         line_starts: std::cell::OnceCell::new(),
     };
-    if is_json_lines(text) {
+    if !deferred {
+        d.check_nesting()?;
+    }
+    if json_lines {
         d.lines()
     } else {
-        d.stream()
+        d.stream(deferred)
     }
 }
+
+/// The depth beyond which serde_json refuses to go on (its recursion limit
+/// lets 127 nested arrays and objects through).
+const SERDE_DEPTH: usize = 127;
 
 /// A top-level value read in one pass: an object probed as [`Probe`]
 /// (exactly its derived rules, duplicate keys included), or an array with
@@ -308,6 +311,21 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
+    /// `LoadOptions::max_nesting` over the whole text.
+    fn check_nesting(&self) -> Result<(), LoadError> {
+        let max = self.opts.max_nesting;
+        if max == 0 {
+            return Ok(());
+        }
+        check_nesting(self.text, max).map_err(|offset| LoadError {
+            file: self.path.to_path_buf(),
+            position: Some(Position::of_offset(self.text, offset)),
+            field: None,
+            message: format!("nesting deeper than {max} levels (LoadOptions::max_nesting)"),
+            kind: ErrorKind::Syntax,
+        })
+    }
+
     /// `value` (a whole top-level value) read by the sink in one pass, if
     /// it can: then it is accounted for here. Not for values that could
     /// hold a record over `max_record_bytes`, which the record path checks.
@@ -380,10 +398,13 @@ impl<'a> Decoder<'a, '_> {
     /// the first value that does not read, the rest of the file goes through
     /// [`Decoder::stream_from`], which delimits each value first and so
     /// locates every error exactly as before.
-    fn stream(&mut self) -> Result<(), LoadError> {
+    fn stream(&mut self, deferred: bool) -> Result<(), LoadError> {
         let text = self.text;
         if self.direct(text) {
             return Ok(());
+        }
+        if deferred {
+            self.check_nesting()?;
         }
         let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Top<'a>>();
         let mut index = 0;
