@@ -931,30 +931,41 @@ impl<'p> Columns<'p> {
         matches!(read, Ok(true)) && de.end().is_ok()
     }
 
-    /// Reads `value`, one whole top-level JSON value, in one pass if it is
-    /// a `batch_get_builds` response whose every record the model accepts
-    /// as written: its builds go straight into the columns (no delimiting
-    /// pass first). Returns the number of builds and the `buildsNotFound`
-    /// ids; `None` for anything else (another kind of value, a bad or
-    /// unusual record, a repeated member, trailing values), whose rows
-    /// are then dead and which the caller reads record by record instead.
-    pub(crate) fn response(&mut self, value: &[u8], file: &str) -> Option<(usize, Vec<String>)> {
+    /// Reads `text` (a whole file, or one line of JSON Lines) in one pass if
+    /// it holds `batch_get_builds` responses only, one or several
+    /// concatenated, whose every record the model accepts as written: their
+    /// builds go straight into the columns (no delimiting pass first).
+    /// `None` for anything else (another kind of value, a bad or unusual
+    /// record, a repeated member, invalid UTF-8), whose rows are then dead
+    /// and which the caller reads record by record instead.
+    pub(crate) fn responses(&mut self, text: &[u8], file: &str) -> Option<Responses> {
         // Checked as a whole (SIMD), then read as text: serde_json checks
         // each string of a byte slice again, with a slower scalar check.
-        let text = simdutf8::basic::from_utf8(value).ok()?;
+        let text = simdutf8::basic::from_utf8(text).ok()?;
         let start = self.keys.len();
-        let mut out = Response::default();
+        let mut got = Responses::default();
         let mut de = serde_json::Deserializer::from_str(text);
-        let read = ResponseSeed {
-            cols: self,
-            file,
-            out: &mut out,
-        }
-        .deserialize(&mut de)
-        .is_ok()
-            && de.end().is_ok();
-        if read && (out.builds || out.not_found.is_some()) {
-            Some((self.keys.len() - start, out.not_found.unwrap_or_default()))
+        let read = loop {
+            let mut out = Response::default();
+            let value = ResponseSeed {
+                cols: self,
+                file,
+                out: &mut out,
+            }
+            .deserialize(&mut de);
+            if value.is_err() || !(out.builds || out.not_found.is_some()) {
+                break false;
+            }
+            got.responses += 1;
+            got.not_found.extend(out.not_found.unwrap_or_default());
+            // Only whitespace left: done; else the next value follows.
+            if de.end().is_ok() {
+                break true;
+            }
+        };
+        if read {
+            got.builds = self.keys.len() - start;
+            Some(got)
         } else {
             for key in &mut self.keys[start..] {
                 *key = None;
@@ -1241,6 +1252,17 @@ impl<'de> DeserializeSeed<'de> for BuildSeed<'_, '_, '_> {
         cols.end_build(row, contexts, self.file, ok);
         read.map(|()| ok)
     }
+}
+
+/// What [`Columns::responses`] read.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Responses {
+    /// Response objects.
+    pub responses: usize,
+    /// Build records, all of them in the columns.
+    pub builds: usize,
+    /// `buildsNotFound` ids, in order.
+    pub not_found: Vec<String>,
 }
 
 /// What reading a value as a response found.
@@ -2064,9 +2086,9 @@ mod tests {
         fn record(&mut self, raw: &str) -> bool {
             self.cols.record(raw, "f")
         }
-        fn response(&mut self, value: &[u8]) -> Option<(usize, Vec<String>)> {
+        fn responses(&mut self, text: &[u8]) -> Option<Responses> {
             if self.direct {
-                self.cols.response(value, "f")
+                self.cols.responses(text, "f")
             } else {
                 None
             }
@@ -2141,6 +2163,34 @@ mod tests {
         ] {
             same_either_way(text.as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"));
         }
+    }
+
+    #[test]
+    fn concatenated_responses_read_in_one_pass() {
+        let plan = Plan::new(false);
+        let mut cols = Columns::new(&plan);
+        let build = r#"{"id": "p:1", "buildNumber": 1}"#;
+        let one = format!(r#"{{"builds": [{build}, {build}], "buildsNotFound": ["a"]}}"#);
+        let read = |cols: &mut Columns, text: &str| cols.responses(text.as_bytes(), "f");
+        let expected = |responses, builds, not_found: &[&str]| Responses {
+            responses,
+            builds,
+            not_found: not_found.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(
+            read(&mut cols, &format!("{one}\n")),
+            Some(expected(1, 2, &["a"]))
+        );
+        assert_eq!(
+            read(&mut cols, &format!("{one}\n\n{one}{one}  ")),
+            Some(expected(3, 6, &["a", "a", "a"]))
+        );
+        // Anything but responses: the whole text goes back, its rows dead.
+        let before = cols.keys.iter().flatten().count();
+        assert_eq!(read(&mut cols, &format!("{one} 5")), None);
+        assert_eq!(read(&mut cols, &format!("{one} {build}")), None);
+        assert_eq!(read(&mut cols, &format!("{one} [{one}]")), None);
+        assert_eq!(cols.keys.iter().flatten().count(), before);
     }
 
     /// The one pass reads a single-value file without the nesting pass; a

@@ -16,6 +16,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use crate::LoadOptions;
+use crate::columnar::Responses;
 use crate::error::{ErrorKind, LoadError, Position};
 
 /// What decoding a file found besides builds.
@@ -49,11 +50,10 @@ pub(crate) trait Sink {
     /// the error).
     fn record(&mut self, raw: &str) -> bool;
 
-    /// One whole top-level value, read in one pass if it is a response
-    /// the sink can take as written: the number of builds it held and its
-    /// `buildsNotFound` ids. `None` leaves it to the decoder, record by
-    /// record (the sink keeps nothing of it).
-    fn response(&mut self, _value: &[u8]) -> Option<(usize, Vec<String>)> {
+    /// A whole file (or line of JSON Lines), read in one pass if it holds
+    /// responses the sink can take as written. `None` leaves it to the
+    /// decoder, record by record (the sink keeps nothing of it).
+    fn responses(&mut self, _text: &[u8]) -> Option<Responses> {
         None
     }
 }
@@ -326,18 +326,18 @@ impl<'a> Decoder<'a, '_> {
         })
     }
 
-    /// `value` (a whole top-level value) read by the sink in one pass, if
-    /// it can: then it is accounted for here. Not for values that could
+    /// `value` (a whole file or line) read by the sink in one pass, if it
+    /// can: then it is accounted for here. Not for values that could
     /// hold a record over `max_record_bytes`, which the record path checks.
     fn direct(&mut self, value: &[u8]) -> bool {
         if value.len() as u64 > self.opts.max_record_bytes {
             return false;
         }
-        match self.sink.response(value) {
-            Some((builds, not_found)) => {
-                self.stats.responses += 1;
-                self.stats.records_read += builds;
-                self.stats.not_found.extend(not_found);
+        match self.sink.responses(value) {
+            Some(read) => {
+                self.stats.responses += read.responses;
+                self.stats.records_read += read.builds;
+                self.stats.not_found.extend(read.not_found);
                 true
             }
             None => false,

@@ -10,7 +10,7 @@ use codebuild_model::Build;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use crate::columnar::{CHUNK_BUILDS, Chunk, ChunkFrames, Columns, DedupKey, Plan};
+use crate::columnar::{CHUNK_BUILDS, Chunk, ChunkFrames, Columns, DedupKey, Plan, Responses};
 #[cfg(test)]
 use crate::columns_def::*;
 use crate::decode::{self, DEFAULT_MAX_NESTING, FileStats};
@@ -536,10 +536,10 @@ impl decode::Sink for ChunkBuilder<'_> {
         ok
     }
 
-    fn response(&mut self, value: &[u8]) -> Option<(usize, Vec<String>)> {
-        // A chunk may pass CHUNK_BUILDS by one response: its rows must stay
-        // in one chunk until it is known to read.
-        let read = self.columns.response(value, &self.names[self.file]);
+    fn responses(&mut self, text: &[u8]) -> Option<Responses> {
+        // A chunk may pass CHUNK_BUILDS by one file: its rows must stay in
+        // one chunk until the file is known to read.
+        let read = self.columns.responses(text, &self.names[self.file]);
         self.check_full();
         read
     }
