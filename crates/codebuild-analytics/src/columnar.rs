@@ -511,6 +511,7 @@ pub(crate) struct Plan {
 /// Column indexes of the values computed rather than read.
 struct Fixed {
     id: usize,
+    arn: usize,
     end: usize,
     start: usize,
     complete: usize,
@@ -563,6 +564,7 @@ impl Plan {
         };
         let fixed = Fixed {
             id: at(Frame::Builds, "id"),
+            arn: at(Frame::Builds, "arn"),
             end: at(Frame::Builds, "endTime"),
             start: at(Frame::Builds, "startTime"),
             complete: at(Frame::Builds, "buildComplete"),
@@ -932,40 +934,42 @@ impl<'p> Columns<'p> {
     }
 
     /// Reads `text` (a whole file, or one line of JSON Lines) in one pass if
-    /// it holds `batch_get_builds` responses only, one or several
-    /// concatenated, whose every record the model accepts as written: their
-    /// builds go straight into the columns (no delimiting pass first).
-    /// `None` for anything else (another kind of value, a bad or unusual
-    /// record, a repeated member, invalid UTF-8), whose rows are then dead
-    /// and which the caller reads record by record instead.
+    /// it holds only `batch_get_builds` responses and build records (one
+    /// value or several concatenated; objects or arrays of them), every
+    /// record of which the model accepts as written: their builds go
+    /// straight into the columns (no delimiting pass first). `None` for
+    /// anything else (another kind of value, a bad or unusual record, a
+    /// repeated member, invalid UTF-8), whose rows are then dead and which
+    /// the caller reads record by record instead.
     pub(crate) fn responses(&mut self, text: &[u8], file: &str) -> Option<Responses> {
         // Checked as a whole (SIMD), then read as text: serde_json checks
         // each string of a byte slice again, with a slower scalar check.
         let text = simdutf8::basic::from_utf8(text).ok()?;
         let start = self.keys.len();
-        let mut got = Responses::default();
+        let mut out = Response::default();
         let mut de = serde_json::Deserializer::from_str(text);
         let read = loop {
-            let mut out = Response::default();
-            let value = ResponseSeed {
+            let value = TopSeed {
                 cols: self,
                 file,
                 out: &mut out,
+                in_array: false,
             }
             .deserialize(&mut de);
-            if value.is_err() || !(out.builds || out.not_found.is_some()) {
+            if value.is_err() {
                 break false;
             }
-            got.responses += 1;
-            got.not_found.extend(out.not_found.unwrap_or_default());
             // Only whitespace left: done; else the next value follows.
             if de.end().is_ok() {
                 break true;
             }
         };
         if read {
-            got.builds = self.keys.len() - start;
-            Some(got)
+            Some(Responses {
+                responses: out.responses,
+                builds: self.keys.len() - start,
+                not_found: out.not_found,
+            })
         } else {
             for key in &mut self.keys[start..] {
                 *key = None;
@@ -1265,103 +1269,174 @@ pub(crate) struct Responses {
     pub not_found: Vec<String>,
 }
 
-/// What reading a value as a response found.
+/// What the one pass read so far.
 #[derive(Default)]
 struct Response {
-    /// `builds` was a list.
-    builds: bool,
-    /// `buildsNotFound`, when it was a list.
-    not_found: Option<Vec<String>>,
+    /// Response objects.
+    responses: usize,
+    /// `buildsNotFound` ids.
+    not_found: Vec<String>,
 }
 
-/// A top-level value read as a `batch_get_builds` response, with the
-/// decoder's rules (see `decode::Probe`): `builds` and `buildsNotFound`
-/// (`null` is absent), `id`/`arn` only noted, other members skipped.
-struct ResponseSeed<'c, 'p, 'f, 'o> {
+/// A top-level value read with the decoder's rules (see `decode::Probe`):
+/// an object with `builds` or `buildsNotFound` (`null` is absent) is a
+/// response, and its builds are read; an object that starts with `id` or
+/// `arn` and has neither is a build record; an array holds such objects.
+/// Anything else (or a record the model does not accept as written) fails
+/// the read, and the decoder reads the value record by record.
+struct TopSeed<'c, 'p, 'f, 'o> {
     cols: &'c mut Columns<'p>,
     file: &'f str,
     out: &'o mut Response,
+    /// An element of a top-level array (which may not be an array itself).
+    in_array: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for ResponseSeed<'_, '_, '_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ResponseSeed<'_, '_, '_, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a batch_get_builds response")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        const BUILDS: u8 = 1;
-        const NOT_FOUND: u8 = 2;
-        const ID: u8 = 4;
-        const ARN: u8 = 8;
-        let mut seen = 0u8;
-        let mut first = true;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let bit = match key.as_ref() {
-                "builds" => BUILDS,
-                "buildsNotFound" => NOT_FOUND,
-                "id" => ID,
-                "arn" => ARN,
-                _ => 0,
-            };
-            if first && bit & (ID | ARN) != 0 {
-                // A build, not a response: stop here.
-                return Err(de::Error::custom("a build"));
-            }
-            first = false;
-            if seen & bit != 0 {
-                // A repeated member: the record-by-record path reports it.
-                return Err(de::Error::custom("repeated member"));
-            }
-            seen |= bit;
-            match bit {
-                BUILDS => map.next_value_seed(BuildsSeed {
-                    cols: self.cols,
-                    file: self.file,
-                    out: self.out,
-                })?,
-                NOT_FOUND => {
-                    self.out.not_found = map.next_value::<Option<Vec<String>>>()?;
-                }
-                _ => {
-                    map.next_value::<Skip>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The `builds` list of a response.
-struct BuildsSeed<'c, 'p, 'f, 'o> {
-    cols: &'c mut Columns<'p>,
-    file: &'f str,
-    out: &'o mut Response,
-}
-
-impl<'de> DeserializeSeed<'de> for BuildsSeed<'_, '_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_, '_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for BuildsSeed<'_, '_, '_, '_> {
+impl<'de> Visitor<'de> for TopSeed<'_, '_, '_, '_> {
     type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a batch_get_builds response or a build")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.in_array {
+            return Err(de::Error::custom("an array in an array"));
+        }
+        while seq
+            .next_element_seed(TopSeed {
+                cols: self.cols,
+                file: self.file,
+                out: self.out,
+                in_array: true,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        const BUILDS: u8 = 1;
+        const NOT_FOUND: u8 = 2;
+        const ID: u8 = 4;
+        const ARN: u8 = 8;
+        let Some(first) = map.next_key::<std::borrow::Cow<'de, str>>()? else {
+            return Err(de::Error::custom("an empty object"));
+        };
+        if first == "id" || first == "arn" {
+            return self.build(&first, map);
+        }
+        let mut key = Some(first);
+        let mut seen = 0u8;
+        let mut builds = false;
+        let mut not_found = None;
+        while let Some(k) = key {
+            let bit = match k.as_ref() {
+                "builds" => BUILDS,
+                "buildsNotFound" => NOT_FOUND,
+                "id" => ID,
+                "arn" => ARN,
+                _ => 0,
+            };
+            if seen & bit != 0 {
+                // A repeated member: the record-by-record path reports it.
+                return Err(de::Error::custom("repeated member"));
+            }
+            seen |= bit;
+            match bit {
+                BUILDS => {
+                    builds = map.next_value_seed(BuildsSeed {
+                        cols: self.cols,
+                        file: self.file,
+                    })?
+                }
+                NOT_FOUND => not_found = map.next_value::<Option<Vec<String>>>()?,
+                _ => {
+                    map.next_value::<Skip>()?;
+                }
+            }
+            key = map.next_key::<std::borrow::Cow<'de, str>>()?;
+        }
+        if !builds && not_found.is_none() {
+            // A build that does not start with `id`/`arn`, or no record.
+            return Err(de::Error::custom("not a response"));
+        }
+        self.out.responses += 1;
+        self.out.not_found.extend(not_found.unwrap_or_default());
+        Ok(())
+    }
+}
+
+impl TopSeed<'_, '_, '_, '_> {
+    /// A build record outside a response, its first member (`id` or `arn`)
+    /// already read.
+    fn build<'de, A: MapAccess<'de>>(self, first: &str, mut map: A) -> Result<(), A::Error> {
+        let cols = self.cols;
+        cols.bad = false;
+        let row = cols.keys.len();
+        cols.phase_start = cols.frames[Frame::Phases as usize].rows;
+        let contexts = cols.frames[Frame::Contexts as usize].rows;
+        let plan = cols.plan;
+        let i = plan
+            .build
+            .find(first, 0)
+            .expect("id and arn are members of Build");
+        let read = member(cols, &plan.build, Frame::Builds, i, &mut map).and_then(|()| {
+            members(
+                cols,
+                &plan.build,
+                Frame::Builds,
+                &mut map,
+                1 << i,
+                i + 1,
+                true,
+            )
+        });
+        if read.is_err() {
+            cols.repair(row as u32);
+        }
+        // The decoder takes an object for a build when its id or arn is
+        // not null.
+        let f = &plan.fixed;
+        let builds = &cols.frames[Frame::Builds as usize].cols;
+        let named = builds[f.id].str_at(row).is_some() || builds[f.arn].str_at(row).is_some();
+        let ok = read.is_ok() && !cols.bad && named;
+        cols.end_build(row, contexts, self.file, ok);
+        read?;
+        if ok {
+            Ok(())
+        } else {
+            Err(de::Error::custom("a record to read on its own"))
+        }
+    }
+}
+
+/// The `builds` list of a response: `true` when it was a list.
+struct BuildsSeed<'c, 'p, 'f> {
+    cols: &'c mut Columns<'p>,
+    file: &'f str,
+}
+
+impl<'de> DeserializeSeed<'de> for BuildsSeed<'_, '_, '_> {
+    type Value = bool;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BuildsSeed<'_, '_, '_> {
+    type Value = bool;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a list of builds")
     }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(false)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.out.builds = true;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
         while let Some(ok) = seq.next_element_seed(BuildSeed {
             cols: self.cols,
             file: self.file,
@@ -1370,7 +1445,7 @@ impl<'de> Visitor<'de> for BuildsSeed<'_, '_, '_, '_> {
                 return Err(de::Error::custom("a record to read on its own"));
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -1431,66 +1506,122 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
         Skip.visit_seq(seq).map(drop)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = 0u64;
-        let mut hint = 0;
-        while let Some(key) = map.next_key_seed(KeySeed(self.obj, hint))? {
-            let Some(i) = key else {
-                map.next_value::<Skip>()?;
-                continue;
-            };
-            hint = i + 1;
-            if seen & (1 << i) != 0 {
-                // A member given twice: serde's derive refuses it.
-                self.cols.bad = true;
+        members(self.cols, self.obj, self.frame, &mut map, 0, 0, false)
+    }
+}
+
+/// Reads the members of an object into the current row of `frame` (after
+/// those in `seen`, already read; the next one is likely `hint`). A member
+/// given twice marks the record bad. With `record_top` (the top level of a
+/// build record outside a response), a `builds` or `buildsNotFound` member
+/// stops the read: to the decoder such an object is a response.
+fn members<'de, A: MapAccess<'de>>(
+    cols: &mut Columns<'_>,
+    obj: &Compiled,
+    frame: Frame,
+    map: &mut A,
+    mut seen: u64,
+    mut hint: usize,
+    record_top: bool,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key_seed(KeySeed {
+        obj,
+        hint,
+        record_top,
+    })? {
+        let i = match key {
+            Key::Member(i) => i,
+            Key::Unknown => {
                 map.next_value::<Skip>()?;
                 continue;
             }
-            seen |= 1 << i;
-            match &self.obj.nodes[i] {
-                Node::Leaf(leaf, col) => map.next_value_seed(LeafSeed {
-                    cols: self.cols,
-                    leaf: *leaf,
-                    target: col.map(|c| (self.frame, c)),
-                })?,
-                Node::Object(inner) => map.next_value_seed(ObjectSeed {
-                    cols: self.cols,
-                    obj: inner,
-                    frame: self.frame,
-                    null_ok: true,
-                })?,
-                Node::List(frame, item) => map.next_value_seed(ListSeed {
-                    cols: self.cols,
-                    item: Item::Object(item),
-                    frame: *frame,
-                })?,
-                Node::StrList(frame, col) => map.next_value_seed(ListSeed {
-                    cols: self.cols,
-                    item: Item::Str(*col),
-                    frame: *frame,
-                })?,
-            }
+            Key::Response => return Err(de::Error::custom("a response member")),
+        };
+        hint = i + 1;
+        if seen & (1 << i) != 0 {
+            // A member given twice: serde's derive refuses it.
+            cols.bad = true;
+            map.next_value::<Skip>()?;
+            continue;
         }
-        Ok(())
+        seen |= 1 << i;
+        member(cols, obj, frame, i, map)?;
+    }
+    Ok(())
+}
+
+/// Reads the value of member `i` of `obj` into the current row of `frame`.
+fn member<'de, A: MapAccess<'de>>(
+    cols: &mut Columns<'_>,
+    obj: &Compiled,
+    frame: Frame,
+    i: usize,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    match &obj.nodes[i] {
+        Node::Leaf(leaf, col) => map.next_value_seed(LeafSeed {
+            cols,
+            leaf: *leaf,
+            target: col.map(|c| (frame, c)),
+        }),
+        Node::Object(inner) => map.next_value_seed(ObjectSeed {
+            cols,
+            obj: inner,
+            frame,
+            null_ok: true,
+        }),
+        Node::List(frame, item) => map.next_value_seed(ListSeed {
+            cols,
+            item: Item::Object(item),
+            frame: *frame,
+        }),
+        Node::StrList(frame, col) => map.next_value_seed(ListSeed {
+            cols,
+            item: Item::Str(*col),
+            frame: *frame,
+        }),
     }
 }
 
 /// A member name, looked up in an object's members.
-struct KeySeed<'o>(&'o Compiled, usize);
+struct KeySeed<'o> {
+    obj: &'o Compiled,
+    /// The member likely to come next.
+    hint: usize,
+    /// Tell `builds` and `buildsNotFound` apart (see [`members`]).
+    record_top: bool,
+}
+
+/// What a member name is.
+enum Key {
+    /// The object's member with this index.
+    Member(usize),
+    /// Not a member: skipped.
+    Unknown,
+    /// `builds` or `buildsNotFound` at the top of a build record.
+    Response,
+}
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+    type Value = Key;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
         d.deserialize_str(self)
     }
 }
 
 impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Option<usize>;
+    type Value = Key;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a member name")
     }
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Option<usize>, E> {
-        Ok(self.0.find(key, self.1))
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(match self.obj.find(key, self.hint) {
+            Some(i) => Key::Member(i),
+            None if self.record_top && (key == "builds" || key == "buildsNotFound") => {
+                Key::Response
+            }
+            None => Key::Unknown,
+        })
     }
 }
 
@@ -2157,6 +2288,24 @@ mod tests {
             format!(r#"{{"id": "p:4", "builds": [{build}]}}"#),
             format!(r#"{{"ResponseMetadata": {{}}, "id": "p:4", "builds": [{build}]}}"#),
             r#"{"builds": [["p:5"]]}"#.to_owned(),
+            // Build records outside responses.
+            build.to_owned(),
+            format!("[{build}, {build}]"),
+            format!(r#"[{build}, {{"builds": [{build}]}}]"#),
+            format!("[{build}, 5]"),
+            format!("[[{build}]]"),
+            "[]".to_owned(),
+            "{}".to_owned(),
+            r#"{"id": null, "arn": null, "buildNumber": 1}"#.to_owned(),
+            r#"{"id": null, "arn": "a:1"}"#.to_owned(),
+            r#"{"arn": "a:1", "id": null}"#.to_owned(),
+            r#"{"id": "p:1", "id": "p:2"}"#.to_owned(),
+            format!(r#"{{"id": "p:1", "builds": [{build}]}}"#),
+            r#"{"arn": "a", "buildsNotFound": null}"#.to_owned(),
+            r#"{"projectName": "p", "id": "p:9"}"#.to_owned(),
+            r#"{"id": 5}"#.to_owned(),
+            format!("{build}\n{build}\n"),
+            format!("{build}\n{{\"id\": \"p:2\", \"buildNumber\": \"x\"}}\n{build}\n"),
             format!("{{\"builds\": [{build}]}}\n{{\"builds\": [{build}, 5]}}\n"),
             r#"{"other": 1}"#.to_owned(),
             "[]".to_owned(),
@@ -2166,7 +2315,7 @@ mod tests {
     }
 
     #[test]
-    fn concatenated_responses_read_in_one_pass() {
+    fn concatenated_values_read_in_one_pass() {
         let plan = Plan::new(false);
         let mut cols = Columns::new(&plan);
         let build = r#"{"id": "p:1", "buildNumber": 1}"#;
@@ -2185,11 +2334,20 @@ mod tests {
             read(&mut cols, &format!("{one}\n\n{one}{one}  ")),
             Some(expected(3, 6, &["a", "a", "a"]))
         );
-        // Anything but responses: the whole text goes back, its rows dead.
+        // A build record, or an array of responses, after a response: read too.
+        assert_eq!(
+            read(&mut cols, &format!("{one} {build}")),
+            Some(expected(1, 3, &["a"]))
+        );
+        assert_eq!(
+            read(&mut cols, &format!("{one} [{one}]")),
+            Some(expected(2, 4, &["a", "a"]))
+        );
+        // Anything else: the whole text goes back, its rows dead.
         let before = cols.keys.iter().flatten().count();
         assert_eq!(read(&mut cols, &format!("{one} 5")), None);
-        assert_eq!(read(&mut cols, &format!("{one} {build}")), None);
-        assert_eq!(read(&mut cols, &format!("{one} [{one}]")), None);
+        assert_eq!(read(&mut cols, &format!("{one} [[{one}]]")), None);
+        assert_eq!(read(&mut cols, &format!("{one} {{}}")), None);
         assert_eq!(cols.keys.iter().flatten().count(), before);
     }
 
@@ -2232,12 +2390,23 @@ mod tests {
             pick in any::<prop::sample::Index>(),
             mutations in proptest::collection::vec(mutation(), 1..4),
         ) {
+            // Responses, arrays of builds, single builds and arrays of both.
             static SEEDS: std::sync::LazyLock<Vec<Value>> = std::sync::LazyLock::new(|| {
-                fixture_texts()
+                let values: Vec<Value> = fixture_texts()
                     .iter()
                     .filter_map(|(_, t)| serde_json::from_slice::<Value>(t).ok())
-                    .filter(|v| v.get("builds").is_some())
-                    .collect()
+                    .collect();
+                let mut seeds = values.clone();
+                for v in &values {
+                    if let Some(Value::Array(builds)) = v.get("builds") {
+                        seeds.extend(builds.iter().take(2).cloned());
+                        seeds.push(Value::Array(builds.iter().take(3).cloned().collect()));
+                        if let Some(first) = builds.first() {
+                            seeds.push(Value::Array(vec![first.clone(), v.clone()]));
+                        }
+                    }
+                }
+                seeds
             });
             let mut names = vec!["builds", "buildsNotFound", "id", "arn", "ResponseMetadata"];
             member_names(BUILD, &mut names);
