@@ -1236,24 +1236,43 @@ struct BuildSeed<'c, 'p, 'f> {
 impl<'de> DeserializeSeed<'de> for BuildSeed<'_, '_, '_> {
     type Value = bool;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        let cols = self.cols;
-        cols.bad = false;
-        let row = cols.keys.len();
-        cols.phase_start = cols.frames[Frame::Phases as usize].rows;
-        let contexts = cols.frames[Frame::Contexts as usize].rows;
-        let plan = cols.plan;
-        let read = ObjectSeed {
-            cols,
-            obj: &plan.build,
-            frame: Frame::Builds,
-            null_ok: false,
-        }
-        .deserialize(d);
+        self.cols.build_row(self.file, false, |cols| {
+            let plan = cols.plan;
+            ObjectSeed {
+                cols,
+                obj: &plan.build,
+                frame: Frame::Builds,
+                null_ok: false,
+            }
+            .deserialize(d)
+        })
+    }
+}
+
+impl Columns<'_> {
+    /// One build record read by `read` into a new build row and its child
+    /// rows: the row's computed columns, its padding and its key. `Ok(true)`
+    /// when the model accepts the record as written (and, with `named`, its
+    /// `id` or `arn` is not null); otherwise its rows are dead.
+    fn build_row<E>(
+        &mut self,
+        file: &str,
+        named: bool,
+        read: impl FnOnce(&mut Self) -> Result<(), E>,
+    ) -> Result<bool, E> {
+        self.bad = false;
+        let row = self.keys.len();
+        self.phase_start = self.frames[Frame::Phases as usize].rows;
+        let contexts = self.frames[Frame::Contexts as usize].rows;
+        let read = read(self);
         if read.is_err() {
-            cols.repair(row as u32);
+            self.repair(row as u32);
         }
-        let ok = read.is_ok() && !cols.bad;
-        cols.end_build(row, contexts, self.file, ok);
+        let f = &self.plan.fixed;
+        let builds = &self.frames[Frame::Builds as usize].cols;
+        let has_name = || builds[f.id].str_at(row).is_some() || builds[f.arn].str_at(row).is_some();
+        let ok = read.is_ok() && !self.bad && (!named || has_name());
+        self.end_build(row, contexts, file, ok);
         read.map(|()| ok)
     }
 }
@@ -1375,17 +1394,15 @@ impl TopSeed<'_, '_, '_, '_> {
     /// A build record outside a response, its first member (`id` or `arn`)
     /// already read.
     fn build<'de, A: MapAccess<'de>>(self, first: &str, mut map: A) -> Result<(), A::Error> {
-        let cols = self.cols;
-        cols.bad = false;
-        let row = cols.keys.len();
-        cols.phase_start = cols.frames[Frame::Phases as usize].rows;
-        let contexts = cols.frames[Frame::Contexts as usize].rows;
-        let plan = cols.plan;
+        let plan = self.cols.plan;
         let i = plan
             .build
             .find(first, 0)
             .expect("id and arn are members of Build");
-        let read = member(cols, &plan.build, Frame::Builds, i, &mut map).and_then(|()| {
+        // The decoder takes an object for a build only when its id or arn
+        // is not null (`named`).
+        let ok = self.cols.build_row(self.file, true, |cols| {
+            member(cols, &plan.build, Frame::Builds, i, &mut map)?;
             members(
                 cols,
                 &plan.build,
@@ -1395,18 +1412,7 @@ impl TopSeed<'_, '_, '_, '_> {
                 i + 1,
                 true,
             )
-        });
-        if read.is_err() {
-            cols.repair(row as u32);
-        }
-        // The decoder takes an object for a build when its id or arn is
-        // not null.
-        let f = &plan.fixed;
-        let builds = &cols.frames[Frame::Builds as usize].cols;
-        let named = builds[f.id].str_at(row).is_some() || builds[f.arn].str_at(row).is_some();
-        let ok = read.is_ok() && !cols.bad && named;
-        cols.end_build(row, contexts, self.file, ok);
-        read?;
+        })?;
         if ok {
             Ok(())
         } else {
