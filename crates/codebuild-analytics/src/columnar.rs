@@ -125,14 +125,10 @@ const PHASE: Members = &[
     ("startTime", L(Time)),
     ("endTime", L(Time)),
     ("durationInSeconds", L(I64)),
-    (
-        "contexts",
-        List(
-            Frame::Contexts,
-            &[("statusCode", L(Str)), ("message", L(Str))],
-        ),
-    ),
+    ("contexts", List(Frame::Contexts, CONTEXT)),
 ];
+
+const CONTEXT: Members = &[("statusCode", L(Str)), ("message", L(Str))];
 
 const ENVIRONMENT: Members = &[
     ("type", L(Str)),
@@ -325,44 +321,11 @@ fn frame_columns(frame: Frame, env_values: bool) -> Vec<(String, Col)> {
     };
     match frame {
         Frame::Builds => {
-            let mut v = named(&[
-                ("id", Str),
-                ("arn", Str),
-                ("buildNumber", Int),
-                ("startTime", Time),
-                ("endTime", Time),
-                ("currentPhase", Str),
-                ("buildStatus", Str),
-                ("sourceVersion", Str),
-                ("resolvedSourceVersion", Str),
-                ("projectName", Str),
-            ]);
-            leaves(SOURCE, "source.", &mut v);
-            leaves(ARTIFACTS, "artifacts.", &mut v);
+            // Every scalar member of Build, flattened, in the model's order,
+            // then the computed columns.
+            let mut v = Vec::new();
+            leaves(BUILD, "", &mut v);
             v.extend(named(&[
-                ("cache.type", Str),
-                ("cache.location", Str),
-                ("cache.cacheNamespace", Str),
-            ]));
-            leaves(ENVIRONMENT, "environment.", &mut v);
-            v.push(("serviceRole".to_owned(), Str));
-            leaves(LOGS, "logs.", &mut v);
-            v.extend(named(&[
-                ("timeoutInMinutes", Int),
-                ("queuedTimeoutInMinutes", Int),
-                ("buildComplete", Bool),
-                ("initiator", Str),
-                ("vpcConfig.vpcId", Str),
-                ("networkInterface.subnetId", Str),
-                ("networkInterface.networkInterfaceId", Str),
-                ("encryptionKey", Str),
-                ("debugSession.sessionEnabled", Bool),
-                ("debugSession.sessionTarget", Str),
-                ("buildBatchArn", Str),
-                ("autoRetryConfig.autoRetryLimit", Int),
-                ("autoRetryConfig.autoRetryNumber", Int),
-                ("autoRetryConfig.nextAutoRetry", Str),
-                ("autoRetryConfig.previousAutoRetry", Str),
                 ("phaseCount", Int),
                 ("durationSeconds", Float),
                 ("overheadSeconds", Float),
@@ -374,25 +337,22 @@ fn frame_columns(frame: Frame, env_values: bool) -> Vec<(String, Col)> {
             ]));
             v
         }
-        Frame::Phases => named(&[
-            ("buildId", Key),
-            ("projectName", Key),
-            ("phaseIndex", Int),
-            ("phaseType", Str),
-            ("phaseStatus", Str),
-            ("startTime", Time),
-            ("endTime", Time),
-            ("durationInSeconds", Int),
-            ("durationSeconds", Float),
-        ]),
-        Frame::Contexts => named(&[
-            ("buildId", Key),
-            ("phaseIndex", Int),
-            ("phaseType", PhaseType),
-            ("contextIndex", Int),
-            ("statusCode", Str),
-            ("message", Str),
-        ]),
+        Frame::Phases => {
+            let mut v = named(&[("buildId", Key), ("projectName", Key), ("phaseIndex", Int)]);
+            leaves(PHASE, "", &mut v);
+            v.push(("durationSeconds".to_owned(), Float));
+            v
+        }
+        Frame::Contexts => {
+            let mut v = named(&[
+                ("buildId", Key),
+                ("phaseIndex", Int),
+                ("phaseType", PhaseType),
+                ("contextIndex", Int),
+            ]);
+            leaves(CONTEXT, "", &mut v);
+            v
+        }
         Frame::Env if env_values => keyed(&[("name", Str), ("type", Str), ("value", Str)]),
         Frame::Env => keyed(&[("name", Str), ("type", Str)]),
         Frame::Exported if env_values => keyed(&[("name", Str), ("value", Str)]),
