@@ -2235,9 +2235,20 @@ mod tests {
     fn every_fixture_file_reads_the_same_in_one_pass() {
         let texts = fixture_texts();
         assert!(texts.len() > 40);
+        let plan = Plan::new(false);
+        let mut cols = Columns::new(&plan);
+        let mut sample_files = 0;
         for (path, text) in texts {
             same_either_way(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // The sample archive (every saved form, all good records) is
+            // read by the one pass itself, not only by its fallback.
+            let name = path.to_string_lossy();
+            if name.contains("sample-archive") && !name.ends_with(".txt") {
+                sample_files += 1;
+                assert!(cols.responses(&text, "f").is_some(), "{name}");
+            }
         }
+        assert!(sample_files >= 16, "{sample_files} sample files");
     }
 
     #[test]
@@ -2333,6 +2344,12 @@ mod tests {
             );
             same_either_way(text.as_bytes()).unwrap_or_else(|e| panic!("depth {depth}: {e}"));
             let (summary, keys, _) = decoded(text.as_bytes(), false, true);
+            // serde_json's limit: the one pass reads up to 127 levels itself.
+            let plan = Plan::new(false);
+            let one_pass = Columns::new(&plan)
+                .responses(text.as_bytes(), "f")
+                .is_some();
+            assert_eq!(one_pass, depth <= 127, "depth {depth}");
             if depth <= crate::DEFAULT_MAX_NESTING {
                 assert!(summary.starts_with("Ok"), "depth {depth}: {summary}");
                 assert_eq!(keys.len(), 1);
