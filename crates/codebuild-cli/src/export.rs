@@ -266,8 +266,8 @@ fn write_batch(path: &Path, sink: &mut Sink, df: &mut DataFrame) -> Result<()> {
         Sink::Parquet(w, _) => w.write_batch(df).with_context(what)?,
         Sink::Csv(w) => w.write_batch(&lists_as_json_text(df)?).with_context(what)?,
         Sink::Ndjson(w) => {
-            for row in crate::render::rows_json(df)? {
-                serde_json::to_writer(&mut *w, &row).with_context(what)?;
+            for i in 0..df.height() {
+                serde_json::to_writer(&mut *w, &crate::render::Row(df, i)).with_context(what)?;
                 w.write_all(b"\n").with_context(what)?;
             }
         }

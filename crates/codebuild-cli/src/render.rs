@@ -38,7 +38,7 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
                 let v = if s.name == LOAD {
                     load_json(&archive.report)
                 } else {
-                    Json::Array(rows_json(&s.frame)?)
+                    Json::Rows(Rows(&s.frame))
                 };
                 obj.push((s.name.to_string(), v));
             }
@@ -63,7 +63,7 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_json(r: &codebuild_analytics::LoadReport) -> Json {
+fn load_json(r: &codebuild_analytics::LoadReport) -> Json<'static> {
     let mut m: Vec<(String, Json)> = sections::load_counts(r)
         .into_iter()
         .map(|(_, key, n)| (key.to_string(), Json::Plain(n.into())))
@@ -90,18 +90,18 @@ fn load_json(r: &codebuild_analytics::LoadReport) -> Json {
 /// JSON that keeps the order of object members (serde_json's `Map` sorts them
 /// unless its `preserve_order` feature is on, which would change it for the
 /// whole workspace).
-pub enum Json {
+pub enum Json<'a> {
     /// Any JSON value.
     Plain(Value),
     /// An object, members in order.
-    Object(Vec<(String, Json)>),
-    /// An array.
-    Array(Vec<Json>),
+    Object(Vec<(String, Json<'a>)>),
+    /// The rows of a frame, written as they are serialized (see [`Rows`]).
+    Rows(Rows<'a>),
 }
 
-impl serde::Serialize for Json {
+impl serde::Serialize for Json<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{SerializeMap, SerializeSeq};
+        use serde::ser::SerializeMap;
         match self {
             Json::Plain(v) => v.serialize(s),
             Json::Object(members) => {
@@ -111,13 +111,7 @@ impl serde::Serialize for Json {
                 }
                 m.end()
             }
-            Json::Array(items) => {
-                let mut a = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    a.serialize_element(v)?;
-                }
-                a.end()
-            }
+            Json::Rows(rows) => rows.serialize(s),
         }
     }
 }
@@ -173,22 +167,37 @@ pub fn json_value(av: &AnyValue<'_>) -> Value {
     }
 }
 
-/// The rows of a frame as JSON objects keyed by column name, in column order.
-pub fn rows_json(df: &DataFrame) -> Result<Vec<Json>> {
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let mut rows = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        let mut m = Vec::with_capacity(names.len());
-        for (name, c) in names.iter().zip(df.columns()) {
-            m.push((name.clone(), Json::Plain(json_value(&c.get(i)?))));
+/// The rows of a frame as a JSON array of objects keyed by column name, in
+/// column order. Each cell is converted as it is written, so a section of
+/// millions of rows (the retry chains of a large archive) costs no more
+/// memory than its frame.
+pub struct Rows<'a>(pub &'a DataFrame);
+
+impl serde::Serialize for Rows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut a = s.serialize_seq(Some(self.0.height()))?;
+        for i in 0..self.0.height() {
+            a.serialize_element(&Row(self.0, i))?;
         }
-        rows.push(Json::Object(m));
+        a.end()
     }
-    Ok(rows)
+}
+
+/// Row `.1` of a frame as a JSON object keyed by column name, in column order.
+pub struct Row<'a>(pub &'a DataFrame, pub usize);
+
+impl serde::Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let Row(df, i) = *self;
+        let mut m = s.serialize_map(Some(df.width()))?;
+        for c in df.columns() {
+            let cell = c.get(i).map_err(S::Error::custom)?;
+            m.serialize_entry(c.name().as_str(), &json_value(&cell))?;
+        }
+        m.end()
+    }
 }
 
 /// One cell as display text (tables and Markdown).
