@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::frames::col_names::{BUILD_ID, ID};
 use crate::frames::{Frames, LIST_FRAMES};
 
 /// Hive's folder name for a null (or empty) partition value.
@@ -132,10 +133,10 @@ fn partition_literal(column: &str, value: Option<&str>, dtype: &DataType) -> Pol
     })
 }
 
-/// One frame of the dataset as a lazy scan with `template`'s columns (those
-/// present in the files or partitions) and dtypes, or `None` when the
-/// dataset has no files for it.
-fn scan_frame(dir: &Path, name: &str, template: &Schema) -> PolarsResult<Option<LazyFrame>> {
+/// One frame of the dataset: a lazy scan per file, with `template`'s
+/// columns (those present in the files or partitions) and dtypes; no scans
+/// when the dataset has no files for it.
+fn scan_frame(dir: &Path, name: &str, template: &Schema) -> PolarsResult<Vec<LazyFrame>> {
     let files = frame_files(dir, name)?;
     let root = dir.join(name);
     let mut scans = Vec::with_capacity(files.len());
@@ -164,10 +165,63 @@ fn scan_frame(dir: &Path, name: &str, template: &Schema) -> PolarsResult<Option<
         }
         scans.push(lf.select(columns));
     }
-    if scans.is_empty() {
-        return Ok(None);
+    Ok(scans)
+}
+
+/// The builds' ids, for re-pointing the child frames' `buildId` at their
+/// text (see [`BuildIds::share`]).
+struct BuildIds<'a> {
+    /// The builds frame's `id`, as one chunk: a gather from one chunk of
+    /// views shares its buffers (from several, polars copies the text).
+    ids: &'a StringChunked,
+    /// A row of each id.
+    rows: PlHashMap<&'a str, IdxSize>,
+}
+
+impl<'a> BuildIds<'a> {
+    fn new(ids: &'a StringChunked) -> Self {
+        debug_assert_eq!(ids.chunks().len(), 1);
+        let mut rows = PlHashMap::with_capacity(ids.len());
+        for (row, id) in ids.iter().enumerate() {
+            if let Some(id) = id {
+                rows.entry(id).or_insert(row as IdxSize);
+            }
+        }
+        Self { ids, rows }
     }
-    concat(scans, UnionArgs::default()).map(Some)
+
+    /// `df` with its `buildId` column gathered from the builds' ids: the
+    /// same text, as views into the builds' buffers, so the ids of a
+    /// hundred million phases cost 16 bytes each rather than a copy of
+    /// every id. A frame with an id no build has is returned unchanged.
+    fn share(&self, mut df: DataFrame) -> PolarsResult<DataFrame> {
+        let rows = match df.column(BUILD_ID) {
+            Ok(column) => self.rows_of(column.str()?),
+            Err(_) => None,
+        };
+        let Some(rows) = rows else {
+            return Ok(df);
+        };
+        let shared = self.ids.take(&rows)?.with_name(BUILD_ID.into());
+        df.with_column(shared.into_column())?;
+        Ok(df)
+    }
+
+    /// The builds' row of each id (null for a null id); `None` if some id
+    /// is not a build's.
+    fn rows_of(&self, ids: &StringChunked) -> Option<IdxCa> {
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids.iter() {
+            rows.push(match id {
+                None => None,
+                Some(id) => Some(*self.rows.get(id)?),
+            });
+        }
+        Some(IdxCa::from_iter_options(
+            PlSmallStr::EMPTY,
+            rows.into_iter(),
+        ))
+    }
 }
 
 /// Reads the frames of a dataset written by `cbstats export --format parquet`
@@ -188,19 +242,44 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
                 Some(cols) => template.select(cols.iter().copied())?,
                 None => template.clone(),
             };
-            let schema = template.schema();
-            match scan_frame(dir, name, schema)? {
-                Some(lf) => lf.collect(),
-                None => Ok(template),
+            let scans = scan_frame(dir, name, template.schema())?;
+            if scans.is_empty() {
+                return Ok(template);
             }
+            concat(scans, UnionArgs::default())?.collect()
         };
     let analyses = projection == Projection::Analyses;
-    let builds = read(
+    let mut builds = read(
         "builds",
         &templates.builds,
         analyses.then_some(crate::analysis::BUILD_COLUMNS),
     )?;
-    let phases = read(
+    // Child frames are read a file at a time, each file's `buildId` text
+    // replaced by views into the builds' (one chunk of) ids before the next
+    // file is read: the ids are the largest column of a large dataset, and
+    // the phases repeat each one about ten times.
+    let ids = builds.column(ID)?.str()?.rechunk().into_owned();
+    builds.with_column(ids.clone().into_column())?;
+    let index = BuildIds::new(&ids);
+    let read_child =
+        |name: &str, template: &DataFrame, only: Option<&[&str]>| -> PolarsResult<DataFrame> {
+            let template = match only {
+                Some(cols) => template.select(cols.iter().copied())?,
+                None => template.clone(),
+            };
+            let mut out: Option<DataFrame> = None;
+            for scan in scan_frame(dir, name, template.schema())? {
+                let df = index.share(scan.collect()?)?;
+                match &mut out {
+                    None => out = Some(df),
+                    Some(out) => {
+                        out.vstack_mut_owned(df)?;
+                    }
+                }
+            }
+            Ok(out.unwrap_or(template))
+        };
+    let phases = read_child(
         "phases",
         &templates.phases,
         analyses.then_some(crate::analysis::PHASE_COLUMNS),
@@ -210,10 +289,10 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
     } else {
         let mut lists = std::collections::BTreeMap::new();
         for name in LIST_FRAMES {
-            lists.insert(name, read(name, &templates.lists[name], None)?);
+            lists.insert(name, read_child(name, &templates.lists[name], None)?);
         }
         (
-            read("phaseContexts", &templates.phase_contexts, None)?,
+            read_child("phaseContexts", &templates.phase_contexts, None)?,
             lists,
         )
     };

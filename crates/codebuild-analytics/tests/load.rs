@@ -961,4 +961,26 @@ fn parquet_dataset_reads_back_every_frame() {
     expected.vstack_mut(&orphan).unwrap();
     assert_eq!(back.phases.height(), f.phases.height() + 1);
     assert!(back.phases.equals_missing(&expected));
+
+    // The child frames' ids are views into the builds' id text (one
+    // chunk), not copies: part-0's phases share its buffers; part-1, with
+    // an id no build has, keeps its own.
+    let buffers = |c: &Column| -> Vec<Vec<*const u8>> {
+        c.str()
+            .unwrap()
+            .downcast_iter()
+            .filter(|a| a.len() > 0)
+            .map(|a| a.data_buffers().iter().map(|b| b.as_ptr()).collect())
+            .collect()
+    };
+    let ids = buffers(back.builds.column("id").unwrap());
+    assert_eq!(ids.len(), 1);
+    let phases = buffers(back.phases.column("buildId").unwrap());
+    assert_eq!(phases.len(), 2);
+    assert!(!phases[0].is_empty());
+    assert!(phases[0].iter().all(|b| ids[0].contains(b)));
+    assert!(phases[1].iter().all(|b| !ids[0].contains(b)));
+    for c in buffers(back.phase_contexts.column("buildId").unwrap()) {
+        assert!(c.iter().all(|b| ids[0].contains(b)));
+    }
 }
