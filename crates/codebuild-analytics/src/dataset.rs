@@ -258,8 +258,11 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
     // replaced by views into the builds' (one chunk of) ids before the next
     // file is read: the ids are the largest column of a large dataset, and
     // the phases repeat each one about ten times.
-    let ids = builds.column(ID)?.str()?.rechunk().into_owned();
-    builds.with_column(ids.clone().into_column())?;
+    // One chunk per column (views concatenated, numbers copied a column at
+    // a time): the analyses' row-by-row kernels then read the builds'
+    // arrays in place instead of each making its own contiguous copy.
+    builds.rechunk_mut();
+    let ids = builds.column(ID)?.str()?.clone();
     let index = BuildIds::new(&ids);
     let read_child =
         |name: &str, template: &DataFrame, only: Option<&[&str]>| -> PolarsResult<DataFrame> {

@@ -226,27 +226,27 @@ pub fn manual_rebuilds_with(
     type Group = (Vec<usize>, Vec<usize>);
     let mut groups: PlHashMap<(&str, &str), Group> = PlHashMap::new();
     for i in 0..rsv.len() {
-        let (Some(p), Some(v)) = (b.project[i], rsv[i]) else {
+        let (Some(p), Some(v)) = (b.project.at(i), rsv[i]) else {
             continue;
         };
         let g = groups.entry((p, v)).or_default();
-        if is_completed(b.status[i]) && b.end[i].is_some() {
+        if is_completed(b.status.at(i)) && b.end.at(i).is_some() {
             g.0.push(i);
         }
-        if keep[i] && b.start[i].is_some() {
+        if keep[i] && b.start.at(i).is_some() {
             g.1.push(i);
         }
     }
     let mut found: Vec<(usize, usize)> = Vec::new();
     for (_, (mut earlier, mut rebuilds)) in groups {
-        earlier.sort_by_key(|&i| (b.end[i], b.start[i], b.id[i], i));
-        rebuilds.sort_by_key(|&i| (b.start[i], i));
+        earlier.sort_by_key(|&i| (b.end.at(i), b.start.at(i), b.id.at(i), i));
+        rebuilds.sort_by_key(|&i| (b.start.at(i), i));
         // Sweep: `best` is the latest A so far; `other` the latest A whose
         // chain differs from `best`'s, i.e. the answer when B shares `best`'s chain.
         let (mut k, mut best, mut other): (usize, Option<usize>, Option<usize>) = (0, None, None);
         for &q in &rebuilds {
-            let start = b.start[q];
-            while k < earlier.len() && b.end[earlier[k]] < start {
+            let start = b.start.at(q);
+            while k < earlier.len() && b.end.at(earlier[k]) < start {
                 let a = earlier[k];
                 if let Some(prev) = best {
                     if chain[prev] != chain[a] {
@@ -271,20 +271,26 @@ pub fn manual_rebuilds_with(
         vec![
             Column::new(
                 ID.into(),
-                found.iter().map(|&(q, _)| b.id[q]).collect::<Vec<_>>(),
+                found.iter().map(|&(q, _)| b.id.at(q)).collect::<Vec<_>>(),
             ),
             Column::new(
                 PROJECT.into(),
-                found.iter().map(|&(q, _)| b.project[q]).collect::<Vec<_>>(),
+                found
+                    .iter()
+                    .map(|&(q, _)| b.project.at(q))
+                    .collect::<Vec<_>>(),
             ),
             Column::new(
                 RESOLVED_SOURCE_VERSION.into(),
                 found.iter().map(|&(q, _)| rsv[q]).collect::<Vec<_>>(),
             ),
-            time_series(START, found.iter().map(|&(q, _)| b.start[q]).collect())?,
+            time_series(START, found.iter().map(|&(q, _)| b.start.at(q)).collect())?,
             Column::new(
                 STATUS.into(),
-                found.iter().map(|&(q, _)| b.status[q]).collect::<Vec<_>>(),
+                found
+                    .iter()
+                    .map(|&(q, _)| b.status.at(q))
+                    .collect::<Vec<_>>(),
             ),
             Column::new(
                 "autoRetry".into(),
@@ -295,17 +301,20 @@ pub fn manual_rebuilds_with(
             ),
             Column::new(
                 "previousId".into(),
-                found.iter().map(|&(_, a)| b.id[a]).collect::<Vec<_>>(),
+                found.iter().map(|&(_, a)| b.id.at(a)).collect::<Vec<_>>(),
             ),
             Column::new(
                 "previousStatus".into(),
-                found.iter().map(|&(_, a)| b.status[a]).collect::<Vec<_>>(),
+                found
+                    .iter()
+                    .map(|&(_, a)| b.status.at(a))
+                    .collect::<Vec<_>>(),
             ),
             Column::new(
                 "rescued".into(),
                 found
                     .iter()
-                    .map(|&(q, a)| is_failure(b.status[a]) && is_success(b.status[q]))
+                    .map(|&(q, a)| is_failure(b.status.at(a)) && is_success(b.status.at(q)))
                     .collect::<Vec<_>>(),
             ),
         ],

@@ -46,10 +46,13 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
     let keep = passing_rows(builds, filters)?;
     let mut groups: BTreeMap<(Option<&str>, Option<&str>), Vec<usize>> = BTreeMap::new();
     for (i, &kept) in keep.iter().enumerate() {
-        let st = b.status[i];
-        if kept && (is_failure(st) || is_success(st)) && b.start[i].is_some() && b.end[i].is_some()
+        let st = b.status.at(i);
+        if kept
+            && (is_failure(st) || is_success(st))
+            && b.start.at(i).is_some()
+            && b.end.at(i).is_some()
         {
-            groups.entry((b.project[i], sv[i])).or_default().push(i);
+            groups.entry((b.project.at(i), sv[i])).or_default().push(i);
         }
     }
     let mut periods = Vec::new();
@@ -59,9 +62,9 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
             project.map(str::to_owned),
             source_version.map(str::to_owned),
         );
-        rows.sort_by(|&x, &y| (b.start[x], b.id[x]).cmp(&(b.start[y], b.id[y])));
-        let end = |i: usize| b.end[i].unwrap_or_default();
-        let first_start = b.start[rows[0]].unwrap_or_default();
+        rows.sort_by(|&x, &y| (b.start.at(x), b.id.at(x)).cmp(&(b.start.at(y), b.id.at(y))));
+        let end = |i: usize| b.end.at(i).unwrap_or_default();
+        let first_start = b.start.at(rows[0]).unwrap_or_default();
         let last_end = end(rows[rows.len() - 1]);
         let mut t = Tally {
             span_seconds: secs(last_end - first_start).max(0.0),
@@ -71,7 +74,7 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
         let mut streak = 0i64;
         let mut prev_failed: Option<bool> = None;
         for &i in &rows {
-            let failed = is_failure(b.status[i]);
+            let failed = is_failure(b.status.at(i));
             if prev_failed == Some(true) {
                 t.after_fail += 1;
                 t.fail_after_fail += i64::from(failed);

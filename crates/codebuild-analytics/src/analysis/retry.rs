@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 
 use polars::prelude::*;
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use rayon::prelude::*;
 
 use super::{COMPLETED_STATUSES, FAILURE_STATUSES};
@@ -70,19 +71,14 @@ pub(crate) fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>>
     Ok(c.i64()?.iter().collect())
 }
 
-/// The values of a numeric column as `f64`.
-pub(crate) fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
-    let c = df.column(name)?.cast(&DataType::Float64)?;
-    Ok(c.f64()?.iter().collect())
-}
-
 /// The values of a time column as microseconds since the epoch (UTC).
 pub(crate) fn times(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    let c = df
-        .column(name)?
-        .cast(&time_dtype())?
-        .cast(&DataType::Int64)?;
-    Ok(c.i64()?.iter().collect())
+    Ok(micros(df, name)?.i64()?.iter().collect())
+}
+
+/// A time column as an Int64 column of microseconds since the epoch (UTC).
+fn micros(df: &DataFrame, name: &str) -> PolarsResult<Column> {
+    df.column(name)?.cast(&time_dtype())?.cast(&DataType::Int64)
 }
 
 /// A time column (`Datetime(Microseconds, UTC)`) from microseconds.
@@ -118,53 +114,100 @@ pub(crate) fn passing_rows(builds: &DataFrame, filters: &Filters) -> PolarsResul
     Ok(mask)
 }
 
-/// The columns the chain computation reads, one entry per build row,
-/// strings borrowed from the frame.
-pub(crate) struct BuildCols<'a> {
-    /// `id`.
-    pub id: Vec<Option<&'a str>>,
-    /// `arn`.
-    pub arn: Vec<Option<&'a str>>,
-    /// `projectName`.
-    pub project: Vec<Option<&'a str>>,
-    /// `buildStatus`.
-    pub status: Vec<Option<&'a str>>,
-    /// `startTime` (µs).
-    pub start: Vec<Option<i64>>,
-    /// `endTime` (µs).
-    pub end: Vec<Option<i64>>,
-    /// `autoRetryConfig.autoRetryNumber`.
-    pub number: Vec<Option<i64>>,
-    /// `autoRetryConfig.autoRetryLimit`.
-    pub limit: Vec<Option<i64>>,
-    /// `autoRetryConfig.nextAutoRetry`.
-    pub next: Vec<Option<&'a str>>,
-    /// `autoRetryConfig.previousAutoRetry`.
-    pub prev: Vec<Option<&'a str>>,
-    /// `durationSeconds`.
-    pub duration: Vec<Option<f64>>,
+/// A text column as one chunk of views, read by row without a copy (a
+/// `Vec<Option<&str>>` of a 10M-build frame costs 160 MB per column).
+pub(crate) struct TextCol(Utf8ViewArray);
+
+impl TextCol {
+    /// The String column `name` of `df` (one chunk: free when it already
+    /// is, views concatenated otherwise).
+    fn new(df: &DataFrame, name: &str) -> PolarsResult<Self> {
+        let ca = df.column(name)?.str()?.rechunk();
+        Ok(Self(ca.downcast_as_array().clone()))
+    }
+
+    /// Row `i`'s text; `None` when null.
+    #[inline]
+    pub(crate) fn at(&self, i: usize) -> Option<&str> {
+        self.0.get(i)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
-impl<'a> BuildCols<'a> {
-    /// The string columns [`BuildCols::new`] borrows (see [`with_strings`]).
+/// A numeric column as one chunk, read by row without a copy.
+pub(crate) struct NumCol<T: PolarsNumericType>(PrimitiveArray<T::Native>);
+
+impl<T: PolarsNumericType> NumCol<T> {
+    fn new(ca: &ChunkedArray<T>) -> Self {
+        Self(ca.rechunk().downcast_as_array().clone())
+    }
+
+    /// Row `i`'s value; `None` when null.
+    #[inline]
+    pub(crate) fn at(&self, i: usize) -> Option<T::Native> {
+        self.0.is_valid(i).then(|| self.0.value(i))
+    }
+}
+
+/// The columns the chain computation reads, by build row, as the frame's
+/// own arrays (no per-row copy: the report runs four analyses over them at
+/// once).
+pub(crate) struct BuildCols {
+    /// `id`.
+    pub id: TextCol,
+    /// `arn`.
+    pub arn: TextCol,
+    /// `projectName`.
+    pub project: TextCol,
+    /// `buildStatus`.
+    pub status: TextCol,
+    /// `startTime` (µs).
+    pub start: NumCol<Int64Type>,
+    /// `endTime` (µs).
+    pub end: NumCol<Int64Type>,
+    /// `autoRetryConfig.autoRetryNumber`.
+    pub number: NumCol<Int64Type>,
+    /// `autoRetryConfig.autoRetryLimit`.
+    pub limit: NumCol<Int64Type>,
+    /// `autoRetryConfig.nextAutoRetry`.
+    pub next: TextCol,
+    /// `autoRetryConfig.previousAutoRetry`.
+    pub prev: TextCol,
+    /// `durationSeconds`.
+    pub duration: NumCol<Float64Type>,
+}
+
+impl BuildCols {
+    /// The string columns [`BuildCols::new`] reads (see [`with_strings`]).
     pub(crate) const STRINGS: [&'static str; 6] =
         [ID, ARN, PROJECT, STATUS, NEXT_RETRY, PREVIOUS_RETRY];
 
     /// Extracts the columns from a builds frame whose [`BuildCols::STRINGS`]
     /// are String columns ([`with_strings`]).
-    pub(crate) fn new(builds: &'a DataFrame) -> PolarsResult<Self> {
+    pub(crate) fn new(builds: &DataFrame) -> PolarsResult<Self> {
+        let int = |name: &str| -> PolarsResult<NumCol<Int64Type>> {
+            Ok(NumCol::new(
+                builds.column(name)?.cast(&DataType::Int64)?.i64()?,
+            ))
+        };
+        let time = |name: &str| -> PolarsResult<NumCol<Int64Type>> {
+            Ok(NumCol::new(micros(builds, name)?.i64()?))
+        };
         Ok(Self {
-            id: strings(builds, ID)?,
-            arn: strings(builds, ARN)?,
-            project: strings(builds, PROJECT)?,
-            status: strings(builds, STATUS)?,
-            start: times(builds, START)?,
-            end: times(builds, END)?,
-            number: ints(builds, RETRY_NUMBER)?,
-            limit: ints(builds, RETRY_LIMIT)?,
-            next: strings(builds, NEXT_RETRY)?,
-            prev: strings(builds, PREVIOUS_RETRY)?,
-            duration: floats(builds, DURATION)?,
+            id: TextCol::new(builds, ID)?,
+            arn: TextCol::new(builds, ARN)?,
+            project: TextCol::new(builds, PROJECT)?,
+            status: TextCol::new(builds, STATUS)?,
+            start: time(START)?,
+            end: time(END)?,
+            number: int(RETRY_NUMBER)?,
+            limit: int(RETRY_LIMIT)?,
+            next: TextCol::new(builds, NEXT_RETRY)?,
+            prev: TextCol::new(builds, PREVIOUS_RETRY)?,
+            duration: NumCol::new(builds.column(DURATION)?.cast(&DataType::Float64)?.f64()?),
         })
     }
 
@@ -220,8 +263,8 @@ impl Chains {
     pub(crate) fn new(b: &BuildCols) -> Self {
         let n = b.len();
         let mut by_arn: PlHashMap<&str, usize> = PlHashMap::with_capacity(n);
-        for (i, arn) in b.arn.iter().enumerate() {
-            if let Some(arn) = *arn {
+        for i in 0..n {
+            if let Some(arn) = b.arn.at(i) {
                 by_arn.entry(arn).or_insert(i);
             }
         }
@@ -231,24 +274,24 @@ impl Chains {
         let mut preds: Vec<Vec<&str>> = vec![Vec::new(); n];
         let mut succs: Vec<Vec<&str>> = vec![Vec::new(); n];
         for i in 0..n {
-            if let Some(next) = b.next[i] {
+            if let Some(next) = b.next.at(i) {
                 succs[i].push(next);
                 match by_arn.get(next) {
                     Some(&j) => {
                         edges.insert((i, j));
-                        if let Some(arn) = b.arn[i] {
+                        if let Some(arn) = b.arn.at(i) {
                             preds[j].push(arn);
                         }
                     }
                     None => dangling[i] = true,
                 }
             }
-            if let Some(prev) = b.prev[i] {
+            if let Some(prev) = b.prev.at(i) {
                 preds[i].push(prev);
                 match by_arn.get(prev) {
                     Some(&j) => {
                         edges.insert((j, i));
-                        if let Some(arn) = b.arn[i] {
+                        if let Some(arn) = b.arn.at(i) {
                             succs[j].push(arn);
                         }
                     }
@@ -335,11 +378,11 @@ impl Chains {
             chain.sort_by(|&x, &y| {
                 let key = |i: usize| {
                     (
-                        b.number[i].is_none(),
-                        b.number[i],
-                        b.start[i].is_none(),
-                        b.start[i],
-                        b.id[i],
+                        b.number.at(i).is_none(),
+                        b.number.at(i),
+                        b.start.at(i).is_none(),
+                        b.start.at(i),
+                        b.id.at(i),
                         i,
                     )
                 };
@@ -495,7 +538,7 @@ pub fn retry_chains_with(
     let mut keyed: Vec<_> = (0..chains.len())
         .filter_map(|c| {
             let root = chains.members(c)[0];
-            keep[root].then(|| (b.project[root], b.start[root], b.id[root], c))
+            keep[root].then(|| (b.project.at(root), b.start.at(root), b.id.at(root), c))
         })
         .collect();
     keyed.par_sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
@@ -519,25 +562,26 @@ pub fn retry_chains_with(
     for &c in &order {
         let members = chains.members(c);
         let (root, last) = (members[0], members[members.len() - 1]);
-        let rs = b.status[root];
-        let fs = b.status[last];
+        let rs = b.status.at(root);
+        let fs = b.status.at(last);
         let rec = is_failure(rs) && is_success(fs);
         roots.push(root as IdxSize);
         finals.push(last as IdxSize);
-        start.push(b.start[root]);
+        start.push(b.start.at(root));
         length.push(members.len() as i64);
         member_rows.extend(members.iter().map(|&i| i as IdxSize));
         member_offsets.push(member_rows.len() as i64);
         recovered.push(rec);
-        exhausted
-            .push(is_failure(fs) && b.number[last].is_some() && b.number[last] == b.limit[last]);
+        exhausted.push(
+            is_failure(fs) && b.number.at(last).is_some() && b.number.at(last) == b.limit.at(last),
+        );
         wasted.push(
             members[..members.len() - 1]
                 .iter()
-                .filter_map(|&i| b.duration[i])
+                .filter_map(|&i| b.duration.at(i))
                 .sum::<f64>(),
         );
-        ttg.push(match (rec, b.end[last], b.start[root]) {
+        ttg.push(match (rec, b.end.at(last), b.start.at(root)) {
             (true, Some(e), Some(s)) => Some(secs(e - s)),
             _ => None,
         });
