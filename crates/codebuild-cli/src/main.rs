@@ -26,21 +26,28 @@ use crate::cli::{Cli, Command};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Keeps memory the process frees for its own later allocations.
+/// Keeps memory the process frees for its own later allocations (`true`),
+/// or hands it back to the OS again (`false`, mimalloc's default).
 ///
 /// By default mimalloc hands freed pages back to the OS 10 ms after they
 /// are freed (`purge_delay`). Building frames frees and allocates column
 /// buffers all the time, and every page handed back is faulted in and
 /// zeroed again when reused: with huge pages that was 39% of a 1-thread
 /// load (kernel `clear_page_erms`); without them it still saves ~5% of
-/// `cbstats report` on 100k builds, for ~5% more peak RSS. An explicit
+/// `cbstats report` on 100k builds, for ~5% more peak RSS. So loading keeps
+/// them; the analyses do not (`report` switches back after the load): run
+/// in parallel over large frames, each thread keeping what it freed added
+/// 4.4 GB to the 15.9 GB peak of a report over 10M builds. An explicit
 /// `MIMALLOC_PURGE_DELAY` in the environment still wins.
-fn keep_freed_memory() {
+pub fn keep_freed_memory(keep: bool) {
     /// `mi_option_purge_delay` in mimalloc.h (v2 and v3).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    /// mimalloc's default `purge_delay` (ms).
+    const DEFAULT_PURGE_DELAY: std::ffi::c_long = 10;
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        let delay = if keep { -1 } else { DEFAULT_PURGE_DELAY };
         // SAFETY: sets one integer option; callable at any time.
-        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
+        unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, delay) };
     }
 }
 
@@ -62,7 +69,7 @@ pub fn color_allowed(is_terminal: bool) -> bool {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    keep_freed_memory(true);
     let cli = Cli::parse();
     match run(&cli) {
         Ok(code) => code,

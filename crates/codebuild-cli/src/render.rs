@@ -25,8 +25,15 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     let selected = sections::select(&args.sections, all)?;
     let filters = crate::load::filters(&args.filters)?;
     let archive = match &args.parquet {
-        Some(dir) => crate::export::read(dir)?,
-        None => crate::load::load(cli, &args.load, false)?,
+        Some(dir) => {
+            crate::keep_freed_memory(false);
+            crate::export::read(dir)?
+        }
+        None => {
+            let archive = crate::load::load(cli, &args.load, false)?;
+            crate::keep_freed_memory(false);
+            archive
+        }
     };
     let sections = sections::sections(&archive.frames, &archive.report, &filters, &selected)?;
     let mut out = BufWriter::new(io::stdout().lock());
