@@ -30,13 +30,14 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// in and zeroed again when reused. An explicit `MIMALLOC_PURGE_DELAY` in
 /// the environment still wins.
 fn keep_freed_memory() {
-    /// `mi_option_purge_delay` in mimalloc.h (v2 and v3).
-    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: sets one integer option; callable at any time.
         unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, -1) };
     }
 }
+
+/// `mi_option_purge_delay` in mimalloc.h (v2 and v3).
+const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Mode {
@@ -48,6 +49,9 @@ enum Mode {
     Rss,
     /// Each analysis on the frames of the `--analysis-builds` archive.
     Analyses,
+    /// The peak memory each analysis adds on top of the frames it reads
+    /// (`--analysis-builds` archive or `--frames` export; one rep).
+    Memory,
     /// Internal: load `--path` once with `--threads`, print one JSON line
     /// with the wall time and VmHWM, exit (used by `rss`).
     LoadOnly,
@@ -171,6 +175,14 @@ fn run(args: &Args) -> Res<()> {
                 None => archive_dir(args, args.analysis_builds)?,
             };
             bench_analyses(args, &dir)
+        }
+        Mode::Memory => {
+            machine();
+            let dir = match &args.frames {
+                Some(dir) => dir.clone(),
+                None => archive_dir(args, args.analysis_builds)?,
+            };
+            bench_memory(args, &dir)
         }
     }
 }
@@ -482,6 +494,53 @@ fn all_shared(frames: &Frames, f: &Filters) -> PolarsResult<usize> {
         rebuilds,
     ];
     Ok(frames_out.iter().map(DataFrame::height).sum())
+}
+
+/// The peak RSS each analysis adds: freed memory is handed back at once
+/// (mimalloc `purge_delay` 0), the kernel's high-water mark is reset
+/// (`/proc/self/clear_refs`) before each analysis, and the peak is taken
+/// relative to the resident size before it. With `--frames`, the dataset
+/// is read as `cbstats report --parquet` reads it.
+fn bench_memory(args: &Args, dir: &Path) -> Res<()> {
+    // SAFETY: sets one integer option; callable at any time.
+    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 0) };
+    let (load_s, frames) = time(|| -> Res<Frames> {
+        Ok(match &args.frames {
+            Some(dir) => read_parquet(dir, Projection::Analyses)?,
+            None => load(dir, None)?.frames,
+        })
+    });
+    let frames = &frames?;
+    let after_load = proc_status("VmHWM")?;
+    let mb = |kib: u64| kib as f64 * 1024.0 / 1e6;
+    println!(
+        "\n## peak memory of each analysis: {} ({} builds, {} phases; read in {load_s:.1} s, peak {:.0} MB, resident {:.0} MB)\n",
+        dir.display(),
+        frames.builds.height(),
+        frames.phases.height(),
+        mb(after_load),
+        mb(proc_status("VmRSS")?),
+    );
+    println!("| analysis | rows | s | peak added MB | result MB |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    let f = Filters::default();
+    for (name, a) in ANALYSES
+        .iter()
+        .filter(|(name, _)| args.only.as_deref().is_none_or(|o| name.contains(o)))
+    {
+        let before = proc_status("VmRSS")?;
+        std::fs::write("/proc/self/clear_refs", "5")?;
+        let (s, df) = time(|| a(frames, &f));
+        let df = df?;
+        let peak = proc_status("VmHWM")?.saturating_sub(before);
+        println!(
+            "| {name} | {} | {s:.2} | {:.0} | {:.0} |",
+            df.height(),
+            mb(peak),
+            df.estimated_size() as f64 / 1e6
+        );
+    }
+    Ok(())
 }
 
 fn bench_analyses(args: &Args, dir: &Path) -> Res<()> {
