@@ -1615,8 +1615,8 @@ impl LeafSeed<'_, '_> {
         }
     }
 
-    fn time(self, t: Result<Timestamp, codebuild_model::TimestampError>) {
-        self.int(t.ok().map(|t| t.unix_micros()))
+    fn time(self, micros: Result<i64, codebuild_model::TimestampError>) {
+        self.int(micros.ok())
     }
 }
 
@@ -1647,7 +1647,7 @@ impl<'de> Visitor<'de> for LeafSeed<'_, '_> {
         match self.leaf {
             I64 => self.int(Some(x)),
             I32 => self.int(i32::try_from(x).ok().map(i64::from)),
-            Time => self.time(Timestamp::from_epoch_i64(x)),
+            Time => self.time(Timestamp::epoch_i64_micros(x)),
             _ => self.cols.bad = true,
         }
         Ok(())
@@ -1657,7 +1657,7 @@ impl<'de> Visitor<'de> for LeafSeed<'_, '_> {
             I64 => self.int(i64::try_from(x).ok()),
             I32 => self.int(i32::try_from(x).ok().map(i64::from)),
             Time => match i64::try_from(x) {
-                Ok(x) => self.time(Timestamp::from_epoch_i64(x)),
+                Ok(x) => self.time(Timestamp::epoch_i64_micros(x)),
                 Err(_) => self.cols.bad = true,
             },
             _ => self.cols.bad = true,
@@ -1666,7 +1666,7 @@ impl<'de> Visitor<'de> for LeafSeed<'_, '_> {
     }
     fn visit_f64<E: de::Error>(self, x: f64) -> Result<(), E> {
         match self.leaf {
-            Time => self.time(Timestamp::from_epoch_f64(x)),
+            Time => self.time(Timestamp::epoch_f64_micros(x)),
             _ => self.cols.bad = true,
         }
         Ok(())
@@ -1678,7 +1678,7 @@ impl<'de> Visitor<'de> for LeafSeed<'_, '_> {
                     b.push_str(s)
                 }
             }
-            Time => self.time(Timestamp::parse(s)),
+            Time => self.time(Timestamp::parse(s).map(|t| t.unix_micros())),
             _ => self.cols.bad = true,
         }
         Ok(())

@@ -125,6 +125,32 @@ impl Timestamp {
         self.unix_micros() as f64 / 1e6
     }
 
+    /// Every epoch second below this magnitude (1901 to 2038) is a date the
+    /// type holds, so the `*_micros` readers need not build the date.
+    const PLAIN_EPOCH: f64 = 2_147_483_648.0;
+
+    /// The Unix microseconds of [`Timestamp::from_epoch_f64`]`(secs)`, the
+    /// same value and the same errors; for dates from 1901 to 2038 without
+    /// building the date (a columnar reader needs only the number).
+    pub fn epoch_f64_micros(secs: f64) -> Result<i64, TimestampError> {
+        if secs.abs() < Self::PLAIN_EPOCH {
+            // `from_epoch_f64`'s fast path; `from_unix_micros` and
+            // `unix_micros` are inverse in this range.
+            return Ok((secs * 1e6).round() as i64);
+        }
+        Self::from_epoch_f64(secs).map(|t| t.unix_micros())
+    }
+
+    /// The Unix microseconds of [`Timestamp::from_epoch_i64`]`(secs)`, the
+    /// same value and the same errors; for dates from 1901 to 2038 without
+    /// building the date.
+    pub fn epoch_i64_micros(secs: i64) -> Result<i64, TimestampError> {
+        if (secs as f64).abs() < Self::PLAIN_EPOCH {
+            return Ok(secs * 1_000_000);
+        }
+        Self::from_epoch_i64(secs).map(|t| t.unix_micros())
+    }
+
     /// Reads epoch seconds given as a JSON decimal number (rounded to the microsecond).
     pub fn from_epoch_f64(secs: f64) -> Result<Self, TimestampError> {
         let err = |reason: &str| TimestampError {
@@ -430,6 +456,36 @@ mod tests {
             } else {
                 prop_assert_eq!(fixed, None, "{}", text);
             }
+        }
+    }
+
+    proptest! {
+        /// The `*_micros` readers give what the `Timestamp` readers give,
+        /// values and errors, around the fast path's bounds and far away.
+        #[test]
+        fn epoch_micros_are_the_timestamps_micros(
+            secs in prop_oneof![
+                -3e9f64..3e9,
+                -2_147_483_649.0f64..-2_147_483_647.0,
+                2_147_483_647.0f64..2_147_483_649.0,
+                -1e13f64..1e13,
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(-0.0f64),
+            ],
+            int in prop_oneof![
+                -3_000_000_000i64..3_000_000_000,
+                -2_147_483_650i64..-2_147_483_640,
+                2_147_483_640i64..2_147_483_650,
+                -300_000_000_000i64..300_000_000_000,
+                Just(i64::MIN),
+                Just(i64::MAX),
+            ],
+        ) {
+            let via_f64 = super::Timestamp::from_epoch_f64(secs).map(|t| t.unix_micros());
+            prop_assert_eq!(super::Timestamp::epoch_f64_micros(secs), via_f64);
+            let via_i64 = super::Timestamp::from_epoch_i64(int).map(|t| t.unix_micros());
+            prop_assert_eq!(super::Timestamp::epoch_i64_micros(int), via_i64);
         }
     }
 
