@@ -170,20 +170,21 @@ fn run(args: &Args) -> Res<()> {
         }
         Mode::Analyses => {
             machine();
-            let dir = match &args.frames {
-                Some(dir) => dir.clone(),
-                None => archive_dir(args, args.analysis_builds)?,
-            };
-            bench_analyses(args, &dir)
+            bench_analyses(args, &analysis_dir(args)?)
         }
         Mode::Memory => {
             machine();
-            let dir = match &args.frames {
-                Some(dir) => dir.clone(),
-                None => archive_dir(args, args.analysis_builds)?,
-            };
-            bench_memory(args, &dir)
+            bench_memory(args, &analysis_dir(args)?)
         }
+    }
+}
+
+/// The analyses' input: the `--frames` export, or the cached archive of
+/// `--analysis-builds` builds.
+fn analysis_dir(args: &Args) -> Res<PathBuf> {
+    match &args.frames {
+        Some(dir) => Ok(dir.clone()),
+        None => archive_dir(args, args.analysis_builds),
     }
 }
 
