@@ -121,7 +121,7 @@ pub(crate) struct TextCol(Utf8ViewArray);
 impl TextCol {
     /// The String column `name` of `df` (one chunk: free when it already
     /// is, views concatenated otherwise).
-    fn new(df: &DataFrame, name: &str) -> PolarsResult<Self> {
+    pub(crate) fn new(df: &DataFrame, name: &str) -> PolarsResult<Self> {
         let ca = df.column(name)?.str()?.rechunk();
         Ok(Self(ca.downcast_as_array().clone()))
     }
@@ -451,6 +451,7 @@ impl ChainIndex {
 /// `builds` with two more columns: `__chain` (Int64, the build's chain in
 /// `chains`, computed over the whole frame) and `__pos` (Int64, its
 /// position in the chain, 0 = root).
+#[cfg(test)]
 pub(crate) fn with_chain_columns(builds: &DataFrame, chains: &Chains) -> PolarsResult<DataFrame> {
     let mut df = builds.clone();
     df.with_column(Column::new(
