@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::analysis::grouped::BuildRows;
 use crate::frames::col_names::{BUILD_ID, ID};
 use crate::frames::{Frames, LIST_FRAMES};
 
@@ -174,20 +175,17 @@ struct BuildIds<'a> {
     /// The builds frame's `id`, as one chunk: a gather from one chunk of
     /// views shares its buffers (from several, polars copies the text).
     ids: &'a StringChunked,
-    /// A row of each id.
-    rows: PlHashMap<&'a str, IdxSize>,
+    /// The builds' rows by id (the analyses' join index).
+    rows: BuildRows<'a>,
 }
 
 impl<'a> BuildIds<'a> {
-    fn new(ids: &'a StringChunked) -> Self {
+    fn new(ids: &'a StringChunked) -> PolarsResult<Self> {
         debug_assert_eq!(ids.chunks().len(), 1);
-        let mut rows = PlHashMap::with_capacity(ids.len());
-        for (row, id) in ids.iter().enumerate() {
-            if let Some(id) = id {
-                rows.entry(id).or_insert(row as IdxSize);
-            }
-        }
-        Self { ids, rows }
+        Ok(Self {
+            ids,
+            rows: BuildRows::new(ids)?,
+        })
     }
 
     /// `df` with its `buildId` column gathered from the builds' ids: the
@@ -214,7 +212,7 @@ impl<'a> BuildIds<'a> {
         for id in ids.iter() {
             rows.push(match id {
                 None => None,
-                Some(id) => Some(*self.rows.get(id)?),
+                Some(id) => Some(self.rows.first_row(id)? as IdxSize),
             });
         }
         Some(IdxCa::from_iter_options(
@@ -236,12 +234,14 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
         polars_bail!(ComputeError: "{}: not a folder of Parquet files written by `cbstats export`", dir.display());
     }
     let templates = crate::load::empty_frames(true)?;
+    // A frame's empty template, cut to `only` when given.
+    let template_of = |template: &DataFrame, only: Option<&[&str]>| match only {
+        Some(cols) => template.select(cols.iter().copied()),
+        None => Ok(template.clone()),
+    };
     let read =
         |name: &str, template: &DataFrame, only: Option<&[&str]>| -> PolarsResult<DataFrame> {
-            let template = match only {
-                Some(cols) => template.select(cols.iter().copied())?,
-                None => template.clone(),
-            };
+            let template = template_of(template, only)?;
             let scans = scan_frame(dir, name, template.schema())?;
             if scans.is_empty() {
                 return Ok(template);
@@ -254,22 +254,19 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
         &templates.builds,
         analyses.then_some(crate::analysis::BUILD_COLUMNS),
     )?;
-    // Child frames are read a file at a time, each file's `buildId` text
-    // replaced by views into the builds' (one chunk of) ids before the next
-    // file is read: the ids are the largest column of a large dataset, and
-    // the phases repeat each one about ten times.
     // One chunk per column (views concatenated, numbers copied a column at
     // a time): the analyses' row-by-row kernels then read the builds'
     // arrays in place instead of each making its own contiguous copy.
     builds.rechunk_mut();
     let ids = builds.column(ID)?.str()?.clone();
-    let index = BuildIds::new(&ids);
+    let index = BuildIds::new(&ids)?;
+    // Child frames are read a file at a time, each file's `buildId` text
+    // replaced by views into the builds' (one chunk of) ids before the next
+    // file is read: the ids are the largest column of a large dataset, and
+    // the phases repeat each one about ten times.
     let read_child =
         |name: &str, template: &DataFrame, only: Option<&[&str]>| -> PolarsResult<DataFrame> {
-            let template = match only {
-                Some(cols) => template.select(cols.iter().copied())?,
-                None => template.clone(),
-            };
+            let template = template_of(template, only)?;
             let mut out: Option<DataFrame> = None;
             for scan in scan_frame(dir, name, template.schema())? {
                 let df = index.share(scan.collect()?)?;

@@ -58,6 +58,11 @@ impl<'a> BuildRows<'a> {
         })
     }
 
+    /// The first build row with `id`, if any.
+    pub(crate) fn first_row(&self, id: &str) -> Option<u32> {
+        self.first.get(id).copied()
+    }
+
     /// Calls `f(item, build row)` for every pair of the inner join of the
     /// child rows (`(buildId, item)`, e.g. a phase's id and values) to the
     /// builds, in child row order.

@@ -28,7 +28,7 @@ use crate::frames::col_names::*;
 pub mod capacity;
 pub mod failures;
 pub mod flaky;
-mod grouped;
+pub(crate) mod grouped;
 pub mod outcomes;
 pub mod recovery;
 pub mod retry;
