@@ -135,6 +135,12 @@ impl TextCol {
     fn len(&self) -> usize {
         self.0.len()
     }
+
+    /// Rows `rows` as a String column `name`: views sharing this column's
+    /// buffers (a gather from one chunk of views copies no text).
+    pub(crate) fn take(&self, name: &str, rows: &[IdxSize]) -> PolarsResult<StringChunked> {
+        StringChunked::with_chunk(name.into(), self.0.clone()).take(rows)
+    }
 }
 
 /// A numeric column as one chunk, read by row without a copy.
@@ -590,15 +596,9 @@ pub fn retry_chains_with(
         cyclic.push(chains.cyclic[c]);
         conflicting.push(chains.conflicting[c]);
     }
-    // Text columns gathered from the builds' columns: views sharing their
-    // buffers (one chunk each), not a copy of every id (9.7 million chains
-    // at 10M builds).
-    let ids = strs.column(ID)?.str()?.rechunk();
-    let statuses = strs.column(STATUS)?.str()?.rechunk();
-    let gather = |ca: &StringChunked, name: &str, rows: &[IdxSize]| -> PolarsResult<Column> {
-        Ok(ca.take(rows)?.with_name(name.into()).into_column())
-    };
-    let member_ids = ids.take(member_rows.as_slice())?;
+    // Text columns gathered from the builds' arrays: views sharing their
+    // buffers, not a copy of every id (9.7 million chains at 10M builds).
+    let member_ids = b.id.take("memberIds", &member_rows)?;
     let member_ids = ListChunked::with_chunk(
         "memberIds".into(),
         LargeListArray::new(
@@ -611,13 +611,13 @@ pub fn retry_chains_with(
     DataFrame::new(
         height,
         vec![
-            gather(&ids, "chainId", &roots)?,
-            gather(&strs.column(PROJECT)?.str()?.rechunk(), PROJECT, &roots)?,
+            b.id.take("chainId", &roots)?.into_column(),
+            b.project.take(PROJECT, &roots)?.into_column(),
             time_series(START, start)?,
             Column::new("length".into(), length),
             member_ids.into_column(),
-            gather(&statuses, "rootStatus", &roots)?,
-            gather(&statuses, "finalStatus", &finals)?,
+            b.status.take("rootStatus", &roots)?.into_column(),
+            b.status.take("finalStatus", &finals)?.into_column(),
             Column::new("recovered".into(), recovered),
             Column::new("exhausted".into(), exhausted),
             Column::new("wastedSeconds".into(), wasted),
