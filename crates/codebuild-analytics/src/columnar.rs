@@ -452,9 +452,9 @@ impl Compiled {
     /// The member named `key`, trying `hint` first (dumps list members in
     /// the model's order, so the next member is usually the one).
     fn find(&self, key: &str, hint: usize) -> Option<usize> {
-        let n = self.keys.len();
-        (0..n)
-            .map(|i| (hint + i) % n)
+        let hint = hint.min(self.keys.len());
+        (hint..self.keys.len())
+            .chain(0..hint)
             .find(|&i| self.keys[i] == key)
     }
 }
