@@ -671,14 +671,24 @@ impl Buf {
     }
 
     /// Keeps the values `keep` marks, in place.
-    fn retain(&mut self, keep: &[bool]) {
-        fn bits(b: &mut MutableBitmap, keep: &[bool]) {
-            *b = b
-                .iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(x, _)| x)
-                .collect();
+    fn retain(&mut self, keep: &Kept) {
+        fn bits(b: &mut MutableBitmap, keep: &Kept) {
+            if b.len() != keep.rows {
+                return;
+            }
+            // Most columns are all valid or all null: no bits to move.
+            let unset = b.unset_bits();
+            *b = if unset == 0 || unset == b.len() {
+                let mut out = MutableBitmap::with_capacity(keep.kept);
+                out.extend_constant(keep.kept, unset == 0);
+                out
+            } else {
+                let mut out = MutableBitmap::with_capacity(keep.kept);
+                for run in &keep.runs {
+                    out.extend_from_slice(b.as_slice(), run.start, run.len());
+                }
+                out
+            };
         }
         match self {
             Buf::Str(a, v) => {
@@ -755,12 +765,13 @@ struct FrameBuf {
 impl FrameBuf {
     /// Keeps the rows `keep` marks (one flag per row), in place.
     fn retain(&mut self, keep: &[bool]) {
+        let keep = Kept::new(keep);
         for c in &mut self.cols {
-            c.retain(keep);
+            c.retain(&keep);
         }
-        retain(&mut self.build_row, keep);
-        retain(&mut self.phase_row, keep);
-        self.rows = keep.iter().filter(|k| **k).count();
+        retain(&mut self.build_row, &keep);
+        retain(&mut self.phase_row, &keep);
+        self.rows = keep.kept;
     }
 
     /// Pads every column not given a value in the current row with a null,
@@ -776,12 +787,51 @@ impl FrameBuf {
     }
 }
 
-/// Keeps the items of `v` whose flag in `keep` is set (a shorter `v`, as
-/// the empty values of gathered columns, is left alone).
-fn retain<T>(v: &mut Vec<T>, keep: &[bool]) {
-    if v.len() == keep.len() {
-        let mut flags = keep.iter();
-        v.retain(|_| flags.next().copied().unwrap_or(false));
+/// The rows to keep of a frame, as runs of consecutive kept rows:
+/// duplicates are rare, so compacting a column copies a few long runs
+/// instead of testing each value.
+struct Kept {
+    /// The runs, in order.
+    runs: Vec<std::ops::Range<usize>>,
+    /// Rows before compacting.
+    rows: usize,
+    /// Rows kept.
+    kept: usize,
+}
+
+impl Kept {
+    /// The runs of set flags in `keep` (one flag per row).
+    fn new(keep: &[bool]) -> Kept {
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while let Some(start) = keep[i..].iter().position(|k| *k) {
+            let start = i + start;
+            i = keep[start..]
+                .iter()
+                .position(|k| !*k)
+                .map_or(keep.len(), |n| start + n);
+            runs.push(start..i);
+        }
+        let kept = runs.iter().map(|r| r.len()).sum();
+        Kept {
+            runs,
+            rows: keep.len(),
+            kept,
+        }
+    }
+}
+
+/// Keeps the items of `v` that `keep` keeps (a shorter `v`, as the empty
+/// values of gathered columns, is left alone).
+fn retain<T: Copy>(v: &mut Vec<T>, keep: &Kept) {
+    if v.len() == keep.rows {
+        let mut len = 0;
+        for run in &keep.runs {
+            let n = run.len();
+            v.copy_within(run.clone(), len);
+            len += n;
+        }
+        v.truncate(len);
     }
 }
 
@@ -1792,6 +1842,40 @@ mod tests {
     use super::*;
     use crate::LoadOptions;
     use crate::decode::{FileStats, decode};
+
+    proptest! {
+        /// Compacting by runs keeps exactly the flagged items, in order, in
+        /// vectors and in bitmaps (whose words the runs cross unaligned).
+        #[test]
+        fn compacting_keeps_the_flagged_items(
+            items in proptest::collection::vec(
+                (proptest::option::of(any::<i64>()), any::<bool>(), any::<bool>()),
+                0..300,
+            )
+        ) {
+            let keep: Vec<bool> = items.iter().map(|i| i.2).collect();
+            let expected: Vec<(Option<i64>, bool)> =
+                items.iter().filter(|i| i.2).map(|i| (i.0, i.1)).collect();
+            let mut buf = Buf::new(Col::Int);
+            let mut flags = Buf::new(Col::Bool);
+            for &(x, b, _) in &items {
+                match x {
+                    Some(x) => buf.push_int(x),
+                    None => buf.push_null(),
+                }
+                flags.push_bool(b);
+            }
+            let kept = Kept::new(&keep);
+            buf.retain(&kept);
+            flags.retain(&kept);
+            let got: Vec<(Option<i64>, bool)> = (0..expected.len())
+                .map(|r| (buf.int_at(r), flags.bool_at(r).unwrap()))
+                .collect();
+            prop_assert_eq!(got, expected.clone());
+            prop_assert_eq!(buf.len(), expected.len());
+            prop_assert_eq!(flags.len(), expected.len());
+        }
+    }
 
     /// Every fixture file's JSON text (decompressed), by path.
     fn fixture_texts() -> Vec<(std::path::PathBuf, Vec<u8>)> {
