@@ -2,10 +2,14 @@
 //! and read back lazily for the analyses.
 //!
 //! Layout: one folder; each frame is either one file `<frame>.parquet`, or a
-//! Hive-partitioned folder `<frame>/<COL>=<value>/.../*.parquet` whose files
-//! hold the frame's columns except the partition columns (their values are in
-//! the folder names, escaped with [`escape_partition_value`]). A partition
-//! column that is not a frame column (`month`) is dropped when reading.
+//! Hive-partitioned folder `<frame>/<COL>=<value>/.../*.parquet` (folder
+//! names from [`partition_folder_name`]) whose files hold every column of the
+//! frame, the partition columns included. A folder name is limited to 255
+//! bytes, so a long value is shortened in it: the files, not the folder
+//! names, hold the exact values, and reading takes a partition column from
+//! the file when the file has it (folder values are used only for files
+//! written without it). A partition column that is not a frame column
+//! (`month`) is dropped when reading.
 
 use std::path::{Path, PathBuf};
 
@@ -20,7 +24,8 @@ pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
 /// Hive-style escaping of a partition value: every byte but `[A-Za-z0-9._-]`
 /// becomes `%XX`; `None` and the empty string become [`NULL_PARTITION`], and
-/// `.`/`..` are escaped so a value never names a parent folder.
+/// `.`/`..` are escaped so a value never names a parent folder (as is the
+/// first `_` of a value that is literally [`NULL_PARTITION`]).
 pub fn escape_partition_value(value: Option<&str>) -> String {
     let Some(s) = value.filter(|s| !s.is_empty()) else {
         return NULL_PARTITION.to_string();
@@ -35,8 +40,75 @@ pub fn escape_partition_value(value: Option<&str>) -> String {
     }
     match out.as_str() {
         "." | ".." => out.replace('.', "%2E"),
+        // A value that is literally the null folder's name is not null.
+        NULL_PARTITION => format!("%5F{}", &out[1..]),
         _ => out,
     }
+}
+
+/// Longest folder name [`partition_folder_name`] makes, in bytes: the limit
+/// of one path component on Linux, macOS and Windows file systems (ext4,
+/// XFS, APFS, NTFS count 255 bytes or UTF-16 units; bytes are the stricter).
+pub const MAX_FOLDER_NAME_BYTES: usize = 255;
+
+/// Separates a shortened value from its hash in a folder name. Escaping never
+/// writes it (`~` becomes `%7E`), so it marks a shortened name unambiguously.
+pub const SHORTENED_MARK: char = '~';
+
+/// The folder name of one partition: `<key>=<escaped value>` (see
+/// [`escape_partition_value`]), or, when that is longer than
+/// [`MAX_FOLDER_NAME_BYTES`] (a 255-character project name is legal in
+/// AWS; `projectName=` plus 255 bytes is not a legal file name), a
+/// shortened name `<key>=<escaped prefix>~<hash>`:
+///
+/// - the prefix is the longest prefix of the value, cut at a character
+///   boundary, whose escaped form fits with the rest, so the name stays
+///   readable and never splits an escape `%XX` or a character;
+/// - `<hash>` is 16 lowercase hex digits of the 64-bit FNV-1a hash of the
+///   whole value's UTF-8 bytes: stable across runs, versions and platforms,
+///   and distinct for values that share the prefix.
+///
+/// A shortened name does not give the value back (the value is in the
+/// partition's files, see the module documentation); names of values that
+/// fit are unchanged, and `..` and `/` stay escaped either way.
+pub fn partition_folder_name(key: &str, value: Option<&str>) -> String {
+    let escaped = escape_partition_value(value);
+    let name = format!("{key}={escaped}");
+    let Some(value) = value.filter(|_| name.len() > MAX_FOLDER_NAME_BYTES) else {
+        return name;
+    };
+    let hash = format!("{SHORTENED_MARK}{:016x}", fnv1a_64(value.as_bytes()));
+    let budget = MAX_FOLDER_NAME_BYTES.saturating_sub(key.len() + 1 + hash.len());
+    let mut prefix = String::new();
+    for c in value.chars() {
+        let mut buf = [0u8; 4];
+        let piece = escape_partition_value(Some(c.encode_utf8(&mut buf)));
+        // A lone `.` is escaped as a whole value only; inside a longer
+        // prefix it is kept as it is.
+        let piece = if c == '.' { ".".to_string() } else { piece };
+        if prefix.len() + piece.len() > budget {
+            break;
+        }
+        prefix.push_str(&piece);
+    }
+    format!("{key}={prefix}{hash}")
+}
+
+/// Whether a partition folder's value (the text after `=`) was shortened by
+/// [`partition_folder_name`], so that it does not hold the exact value.
+pub fn is_shortened_partition_value(text: &str) -> bool {
+    text.contains(SHORTENED_MARK)
+}
+
+/// 64-bit FNV-1a (public-domain constants): a tiny, fixed hash whose output
+/// never changes with the Rust or crate versions, unlike `std`'s hashers.
+fn fnv1a_64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// The inverse of [`escape_partition_value`]: `None` for [`NULL_PARTITION`],
@@ -99,8 +171,12 @@ fn frame_files(dir: &Path, name: &str) -> PolarsResult<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// A partition of a file: its column, its value as the folder name gives
+/// it, and whether that name was shortened (see [`partition_folder_name`]).
+type Partition = (String, Option<String>, bool);
+
 /// The partition values in the folder names between `root` and `file`.
-fn partitions(root: &Path, file: &Path) -> PolarsResult<Vec<(String, Option<String>)>> {
+fn partitions(root: &Path, file: &Path) -> PolarsResult<Vec<Partition>> {
     let rel = file.parent().and_then(|p| p.strip_prefix(root).ok());
     let mut out = Vec::new();
     for part in rel.into_iter().flat_map(Path::components) {
@@ -112,7 +188,7 @@ fn partitions(root: &Path, file: &Path) -> PolarsResult<Vec<(String, Option<Stri
         if parsed.is_none() && value != NULL_PARTITION {
             polars_bail!(ComputeError: "{}: partition value `{value}` is not a valid escape", file.display());
         }
-        out.push((key.to_string(), parsed));
+        out.push((key.to_string(), parsed, is_shortened_partition_value(value)));
     }
     Ok(out)
 }
@@ -144,13 +220,23 @@ fn scan_frame(dir: &Path, name: &str, template: &Schema) -> PolarsResult<Vec<Laz
     for file in &files {
         let args = ScanArgsParquet {
             glob: false,
+            // The folder names are read below: polars' own Hive parsing
+            // would take a shortened name over the file's exact column.
+            hive_options: HiveOptions::new_disabled(),
             ..Default::default()
         };
         let mut lf = LazyFrame::scan_parquet(PlRefPath::try_from_path(file)?, args)?;
         let mut present = lf.collect_schema()?.as_ref().clone();
         let mut literals = Vec::new();
-        for (key, value) in partitions(&root, file)? {
+        for (key, value, shortened) in partitions(&root, file)? {
+            if present.contains(key.as_str()) {
+                // The file's own column holds the exact values.
+                continue;
+            }
             if let Some(dtype) = template.get(&key) {
+                if shortened {
+                    polars_bail!(ComputeError: "{}: the folder name of partition `{key}` is shortened and the file has no `{key}` column, so its values are unknown", file.display());
+                }
                 literals
                     .push(partition_literal(&key, value.as_deref(), dtype)?.alias(key.as_str()));
                 present.insert(key.as_str().into(), dtype.clone());
@@ -302,4 +388,77 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
         phase_contexts,
         lists,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_matches_the_published_test_vectors() {
+        assert_eq!(fnv1a_64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a_64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn folder_names_that_fit_are_the_escaped_value() {
+        assert_eq!(
+            partition_folder_name("projectName", Some("web")),
+            "projectName=web"
+        );
+        assert_eq!(
+            partition_folder_name("projectName", Some("..")),
+            "projectName=%2E%2E"
+        );
+        assert_eq!(
+            partition_folder_name("projectName", None),
+            format!("projectName={NULL_PARTITION}")
+        );
+        // 255 bytes exactly: kept whole.
+        let v = "a".repeat(255 - "k=".len());
+        assert_eq!(partition_folder_name("k", Some(&v)), format!("k={v}"));
+    }
+
+    #[test]
+    fn long_values_are_cut_at_a_character_and_hashed() {
+        // One byte over: 255 - len("k=") - 17 = 236 bytes of the value, `~`, the hash.
+        let v = "a".repeat(254);
+        let name = partition_folder_name("k", Some(&v));
+        assert_eq!(
+            name,
+            format!("k={}~{:016x}", "a".repeat(236), fnv1a_64(v.as_bytes()))
+        );
+        assert_eq!(name.len(), 255);
+        assert!(is_shortened_partition_value(
+            name.split_once('=').unwrap().1
+        ));
+        // `é` escapes to 6 bytes (`%C3%A9`): 236 / 6 = 39 whole characters,
+        // never half an escape.
+        let v = "é".repeat(100);
+        let name = partition_folder_name("k", Some(&v));
+        let (_, value) = name.split_once('=').unwrap();
+        let (prefix, hash) = value.split_once('~').unwrap();
+        assert_eq!(prefix, "%C3%A9".repeat(39));
+        assert_eq!(hash, format!("{:016x}", fnv1a_64(v.as_bytes())));
+        // Slashes stay escaped in the prefix.
+        let v = "../".repeat(100);
+        let name = partition_folder_name("k", Some(&v));
+        assert!(name.starts_with("k=..%2F..%2F"), "{name}");
+        assert!(!name.contains('/'));
+        assert!(name.len() <= MAX_FOLDER_NAME_BYTES);
+        // Values sharing the kept prefix get different names.
+        let (a, b) = ("x".repeat(300), format!("{}y", "x".repeat(299)));
+        assert_ne!(
+            partition_folder_name("k", Some(&a)),
+            partition_folder_name("k", Some(&b))
+        );
+        assert_eq!(
+            partition_folder_name("k", Some(NULL_PARTITION)),
+            "k=%5F_HIVE_DEFAULT_PARTITION__"
+        );
+        // Plain names never look shortened (escaping writes `~` as `%7E`).
+        assert!(!is_shortened_partition_value(&escape_partition_value(
+            Some("a~b")
+        )));
+    }
 }

@@ -124,6 +124,13 @@ pub struct ExportArgs {
 
     /// Write Hive-style folders `<frame>/COL=value/part-0.<ext>` for frames that have COL
     /// (repeatable; `month` is derived from `startTime` as YYYY-MM).
+    ///
+    /// Values are percent-escaped in folder names (every byte but
+    /// `A-Za-z0-9._-`). A name longer than 255 bytes (the file-system limit)
+    /// is shortened to `COL=<escaped prefix>~<16 hex digits>`: the longest
+    /// prefix that fits, cut at a character, and a stable hash of the whole
+    /// value, so names stay unique. The files keep COL (but not `month`), so
+    /// the exact values are always in the data.
     #[arg(long = "partition-by", value_name = "COL")]
     pub partition_by: Vec<String>,
 

@@ -1,7 +1,7 @@
 //! `cbstats export`: every frame to Parquet, CSV or NDJSON, optionally
 //! Hive-partitioned, streamed in bounded batches of builds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 use codebuild_analytics::analysis::analysis_view;
-use codebuild_analytics::dataset::{self, Projection, escape_partition_value};
+use codebuild_analytics::dataset::{self, Projection, partition_folder_name};
 use codebuild_analytics::frames::col_names::START;
 use codebuild_analytics::{Archive, Frames};
 use polars::prelude::{
@@ -149,6 +149,8 @@ struct Writers<'a> {
     format: ExportFormat,
     partition_by: Vec<String>,
     open: BTreeMap<String, (PathBuf, Sink)>,
+    /// The partition files written, lowercased (see [`Writers::write`]).
+    files: HashSet<String>,
     written: usize,
 }
 
@@ -159,6 +161,7 @@ impl<'a> Writers<'a> {
             format,
             partition_by: partition_by.to_vec(),
             open: BTreeMap::new(),
+            files: HashSet::new(),
             written: 0,
         }
     }
@@ -175,7 +178,10 @@ impl<'a> Writers<'a> {
         if !partitioned {
             return self.append(name, &mut df);
         }
-        if self.partition_by.iter().any(|c| c == MONTH) && !has(&df, MONTH) {
+        // `month` is derived here, not a frame column: it is in the folder
+        // names only. Frame columns stay in the files too (see below).
+        let derive_month = self.partition_by.iter().any(|c| c == MONTH) && !has(&df, MONTH);
+        if derive_month {
             df = df
                 .lazy()
                 .with_column(col(START).dt().strftime("%Y-%m").alias(MONTH))
@@ -193,15 +199,28 @@ impl<'a> Writers<'a> {
                     AnyValue::StringOwned(s) => Some(s.to_string()),
                     other => Some(other.to_string()),
                 };
-                dir.push(format!(
-                    "{key}={}",
-                    escape_partition_value(value.as_deref())
-                ));
+                dir.push(partition_folder_name(key, value.as_deref()));
             }
             fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-            let mut part = part.drop_many(keys.iter().copied());
-            let path = dir.join(format!("part-{batch}.{ext}"));
+            // The partition columns stay in the files: a long value's folder
+            // name is shortened, so only the file holds it exactly (readers
+            // that take the folder value, like DuckDB's, get the same value
+            // whenever it was not shortened).
+            let mut part = if derive_month {
+                part.drop(MONTH)?
+            } else {
+                part
+            };
+            // Distinct values can share a folder: null and `""` (both
+            // Hive's null folder), or `Web` and `web` on a file system that
+            // ignores case. Each gets its own file, so none overwrites another.
+            let mut path = dir.join(format!("part-{batch}.{ext}"));
+            let mut n = 0;
+            while !self.files.insert(path.to_string_lossy().to_lowercase()) {
+                n += 1;
+                path = dir.join(format!("part-{batch}-{n}.{ext}"));
+            }
             let mut sink = self.create(&path, &part)?;
             write_batch(&path, &mut sink, &mut part)?;
             finish(&path, sink)?;

@@ -372,10 +372,15 @@ fn export_partitioned_and_other_formats() {
         .finish()
         .unwrap();
     assert_eq!(got.height(), 2);
-    assert!(
-        got.column("projectName").is_err(),
-        "the key is in the folder name"
-    );
+    // The key is in the folder name and, exactly, in the file.
+    let names: Vec<_> = got
+        .column("projectName")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(names, [Some("docs-site"), Some("docs-site")]);
     // Frames that have the column are partitioned too, the others written whole.
     assert!(
         dir.path()
@@ -733,4 +738,144 @@ fn the_bad_corpus_through_every_command() {
             }
         }
     }
+}
+
+/// The project of a build without `projectName`, for [`response_of`].
+const NO_PROJECT: &str = "(no projectName)";
+
+/// A `batch_get_builds` response of `(projectName, buildStatus, startTime
+/// epoch seconds, duration seconds)` builds, with no phases.
+fn response_of(builds: &[(&str, &str, i64, i64)]) -> String {
+    let builds: Vec<Value> = builds
+        .iter()
+        .enumerate()
+        .map(|(i, (project, status, start, secs))| {
+            let id = format!("{project}:00000000-0000-0000-0000-{i:012}");
+            let mut build = serde_json::json!({
+                "id": id,
+                "arn": format!("arn:aws:codebuild:us-east-1:123456789012:build/{id}"),
+                "projectName": project,
+                "buildStatus": status,
+                "buildComplete": true,
+                "startTime": start,
+                "endTime": start + secs,
+            });
+            if *project == NO_PROJECT {
+                build.as_object_mut().unwrap().remove("projectName");
+            }
+            build
+        })
+        .collect();
+    serde_json::json!({ "builds": builds, "buildsNotFound": [] }).to_string()
+}
+
+/// The folder names under `dir`, sorted.
+fn folder_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn export_partitions_by_255_character_project_names() {
+    // AWS allows 255-character project names; `projectName=` + 255 bytes is
+    // 267 bytes, past the 255-byte limit of a file name.
+    let stem = format!("p{}", "a".repeat(253));
+    let (long1, long2) = (format!("{stem}1"), format!("{stem}2"));
+    assert_eq!(long1.len(), 255);
+    let input = tempfile::tempdir().unwrap();
+    let file = input.path().join("builds.json");
+    std::fs::write(
+        &file,
+        response_of(&[
+            (&long1, "SUCCEEDED", 1_704_067_200, 100),
+            (&long1, "FAILED", 1_704_070_800, 50),
+            (&long2, "SUCCEEDED", 1_704_074_400, 30),
+            ("web", "FAILED", 1_704_078_000, 10),
+            // Both in Hive's null folder, in files of their own.
+            ("", "SUCCEEDED", 1_704_078_000, 20),
+            (NO_PROJECT, "SUCCEEDED", 1_704_078_000, 40),
+        ]),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .arg("export")
+            .arg(&file)
+            .args(["--partition-by", "projectName", "--out"])
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    // 255 - len("projectName=") - len("~") - 16 hex digits = 226 bytes of
+    // the name, then the FNV-1a hash of the whole name (computed apart:
+    // two names that differ in their last character hash apart).
+    let prefix = &long1[..226];
+    assert_eq!(
+        folder_names(&out.path().join("builds")),
+        [
+            "projectName=__HIVE_DEFAULT_PARTITION__".to_string(),
+            format!("projectName={prefix}~3ea53a69f1506bf4"), // long2
+            format!("projectName={prefix}~3ea53d69f150710d"), // long1
+            "projectName=web".to_string(),
+        ]
+    );
+    assert_eq!(
+        folder_names(
+            &out.path()
+                .join("builds/projectName=__HIVE_DEFAULT_PARTITION__")
+        ),
+        ["part-0-1.parquet", "part-0.parquet"]
+    );
+    for name in folder_names(&out.path().join("builds")) {
+        assert!(name.len() <= 255, "{name}");
+    }
+    // The exact name is in the data.
+    let part = out
+        .path()
+        .join(format!("builds/projectName={prefix}~3ea53d69f150710d"))
+        .join("part-0.parquet");
+    let got = read_parquet_file(&part);
+    let names: Vec<_> = got
+        .column("projectName")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(names, [Some(long1.as_str()), Some(long1.as_str())]);
+
+    // The report on the export equals the report on the JSON, and has the full names.
+    let (code, want, err) = stdout_of(cbstats().args(["report", "--format", "json"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = stdout_of(
+        cbstats()
+            .args(["report", "--format", "json", "--parquet"])
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(got == want, "{got}\nvs\n{want}");
+    let v: Value = serde_json::from_str(&got).unwrap();
+    let outcomes = v["outcomes"].as_array().unwrap();
+    let of = |p: &str| outcomes.iter().find(|r| r["projectName"] == p).unwrap();
+    assert_eq!(of(&long1)["builds"], 2);
+    assert_eq!(of(&long1)["SUCCEEDED"], 1);
+    assert_eq!(of(&long1)["FAILED"], 1);
+    assert_eq!(of(&long1)["successRate"], 0.5);
+    // Median of 100 s and 50 s.
+    assert_eq!(of(&long1)["durationP50"], 75.0);
+    assert_eq!(of(&long2)["builds"], 1);
+    assert_eq!(of(&long2)["successRate"], 1.0);
+    assert_eq!(of("web")["successRate"], 0.0);
+    assert_eq!(of("")["durationP50"], 20.0);
+    assert!(outcomes.iter().all(|r| r["projectName"] != NO_PROJECT));
+    let none = outcomes
+        .iter()
+        .find(|r| r["projectName"].is_null())
+        .unwrap();
+    assert_eq!(none["durationP50"], 40.0);
+    assert_eq!(of("(all)")["builds"], 6);
 }
