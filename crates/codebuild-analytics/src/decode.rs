@@ -95,7 +95,8 @@ pub(crate) fn decode(
     // limit, which is then checked here as always. (With a stricter limit,
     // or JSON Lines whose earlier lines would already be read, the check
     // comes first.)
-    let deferred = !json_lines && (opts.max_nesting == 0 || opts.max_nesting >= SERDE_DEPTH);
+    // JSON Lines are checked line by line (see `Decoder::lines`).
+    let deferred = json_lines || opts.max_nesting == 0 || opts.max_nesting >= SERDE_DEPTH;
     let mut d = Decoder {
         path,
         text,
@@ -171,11 +172,12 @@ fn value_prefix(index: usize) -> String {
 /// nested deeper anywhere is an error either way.
 pub const DEFAULT_MAX_NESTING: usize = 128;
 
-/// JSON Lines: more than one non-blank line, the first of which is a
-/// complete JSON value by itself. A file of one line (a compact response) is
-/// read as a stream without parsing it twice; so is a pretty-printed file,
-/// whose first line (`{`) is not a value.
-fn is_json_lines(text: &[u8]) -> bool {
+/// JSON Lines: more than one non-blank line, the first or the second of
+/// which is a complete JSON value by itself (so a bad first line does not
+/// hide the lines after it). A file of one line (a compact response) is read
+/// as a stream without parsing it twice; so is a pretty-printed file, whose
+/// first lines (`{`, `"builds": [`) are not values.
+pub(crate) fn is_json_lines(text: &[u8]) -> bool {
     let mut lines = memchr::memchr_iter(b'\n', text)
         .chain(std::iter::once(text.len()))
         .scan(0, |start, end| {
@@ -185,7 +187,9 @@ fn is_json_lines(text: &[u8]) -> bool {
         })
         .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
     match (lines.next(), lines.next()) {
-        (Some(first), Some(_)) => serde_json::from_slice::<IgnoredAny>(first).is_ok(),
+        (Some(first), Some(second)) => [first, second]
+            .iter()
+            .any(|l| serde_json::from_slice::<IgnoredAny>(l).is_ok()),
         _ => false,
     }
 }
@@ -311,19 +315,26 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
-    /// `LoadOptions::max_nesting` over the whole text.
-    fn check_nesting(&self) -> Result<(), LoadError> {
+    /// `LoadOptions::max_nesting` over the bytes `range` of the text.
+    fn check_nesting_in(&self, range: std::ops::Range<usize>) -> Result<(), LoadError> {
         let max = self.opts.max_nesting;
         if max == 0 {
             return Ok(());
         }
-        check_nesting(self.text, max).map_err(|offset| LoadError {
-            file: self.path.to_path_buf(),
-            position: Some(Position::of_offset(self.text, offset)),
-            field: None,
-            message: format!("nesting deeper than {max} levels (LoadOptions::max_nesting)"),
-            kind: ErrorKind::Syntax,
+        let from = range.start;
+        check_nesting(&self.text[range], max).map_err(|offset| {
+            self.error_at(
+                from + offset,
+                "",
+                ErrorKind::Syntax,
+                format!("nesting deeper than {max} levels (LoadOptions::max_nesting)"),
+            )
         })
+    }
+
+    /// `LoadOptions::max_nesting` over the whole text.
+    fn check_nesting(&self) -> Result<(), LoadError> {
+        self.check_nesting_in(0..self.text.len())
     }
 
     /// `value` (a whole file or line) read by the sink in one pass, if it
@@ -355,13 +366,26 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
+    /// JSON Lines: each line on its own, so that a bad line is one bad
+    /// record (`LoadOptions::max_nesting` too is checked line by line). A
+    /// line may hold several values (concatenated, as `jq -c` can write
+    /// them); a value that starts a line but goes on over the next lines
+    /// (a file of concatenated values whose first value was compact) ends
+    /// the line-by-line reading: the rest of the file is read as a stream.
     fn lines(&mut self) -> Result<(), LoadError> {
         let text = self.text;
         let mut start = 0;
+        // Values (or bad lines) so far, for naming values read as a stream.
+        let mut index = 0;
         for (lineno, line) in text.split(|&b| b == b'\n').enumerate() {
             let line_start = start;
             start += line.len() + 1;
             if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            index += 1;
+            if let Err(err) = self.check_nesting_in(line_start..line_start + line.len()) {
+                self.reject(err)?;
                 continue;
             }
             if self.direct(line) {
@@ -379,6 +403,21 @@ impl<'a> Decoder<'a, '_> {
             match serde_json::from_slice::<&RawValue>(line) {
                 Ok(raw) => self.value(raw, &prefix)?,
                 Err(e) => {
+                    let values: Result<Vec<&RawValue>, _> =
+                        serde_json::Deserializer::from_slice(line)
+                            .into_iter::<&RawValue>()
+                            .collect();
+                    if let Ok(values) = values {
+                        index += values.len().saturating_sub(1);
+                        for (i, raw) in values.into_iter().enumerate() {
+                            self.value(raw, &format!("{prefix} value {}", i + 1))?;
+                        }
+                        continue;
+                    }
+                    if self.spans_lines(line_start, line.len()) {
+                        self.check_nesting_in(line_start..text.len())?;
+                        return self.stream_from(line_start, index - 1);
+                    }
                     let pos = Position {
                         line: lineno + 1,
                         column: e.column(),
@@ -391,6 +430,14 @@ impl<'a> Decoder<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether a JSON value starts at byte `start` (a line's start) and
+    /// ends after the line (`len` bytes) does.
+    fn spans_lines(&self, start: usize, len: usize) -> bool {
+        let mut values =
+            serde_json::Deserializer::from_slice(&self.text[start..]).into_iter::<IgnoredAny>();
+        matches!(values.next(), Some(Ok(_))) && values.byte_offset() > len
     }
 
     /// Top-level values in one pass: each is read as a [`Top`] (a response
@@ -624,7 +671,10 @@ mod tests {
             .split(|&b| b == b'\n')
             .filter(|l| l.iter().any(|b| !b.is_ascii_whitespace()));
         match (lines.next(), lines.next()) {
-            (Some(first), Some(_)) => serde_json::from_slice::<IgnoredAny>(first).is_ok(),
+            (Some(first), Some(second)) => {
+                serde_json::from_slice::<IgnoredAny>(first).is_ok()
+                    || serde_json::from_slice::<IgnoredAny>(second).is_ok()
+            }
             _ => false,
         }
     }

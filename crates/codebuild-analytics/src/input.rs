@@ -15,6 +15,10 @@ pub(crate) struct InputFile {
     pub from_folder: bool,
     /// The file's bytes, already read (standard input, when it must be read twice).
     pub preloaded: Option<std::sync::Arc<Vec<u8>>>,
+    /// Finding it failed (a path that does not exist, a broken link or a
+    /// link loop in a folder): reading it gives this error, so that it is
+    /// reported, or skipped with `keep_going`, like any unreadable file.
+    pub failed: Option<LoadError>,
 }
 
 impl InputFile {
@@ -23,6 +27,14 @@ impl InputFile {
             path,
             from_folder,
             preloaded: None,
+            failed: None,
+        }
+    }
+
+    fn failed(path: PathBuf, from_folder: bool, err: LoadError) -> Self {
+        InputFile {
+            failed: Some(err),
+            ..InputFile::new(path, from_folder)
         }
     }
 
@@ -41,34 +53,53 @@ impl InputFile {
     }
 }
 
-/// Expands folders (recursively, sorted by path) into files; files and `-` stay as given.
-pub(crate) fn discover(paths: &[PathBuf]) -> Result<Vec<InputFile>, LoadError> {
+/// Expands folders (recursively) into files, and sorts all of them by path
+/// (byte order of the whole path, standard input as `-`): ANALYTICS.md
+/// "Records" breaks ties between duplicates by "the first file in sorted
+/// path order", whatever order the paths were given in. A path that cannot
+/// be found or walked becomes a file whose reading fails (see
+/// [`InputFile::failed`]).
+pub(crate) fn discover(paths: &[PathBuf]) -> Vec<InputFile> {
     let mut files = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
             files.push(InputFile::new(path.clone(), false));
             continue;
         }
-        let meta = std::fs::metadata(path)
-            .map_err(|e| LoadError::file(path, ErrorKind::Io, e.to_string()))?;
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) => {
+                let err = LoadError::file(path, ErrorKind::Io, e.to_string());
+                files.push(InputFile::failed(path.clone(), false, err));
+                continue;
+            }
+        };
         if !meta.is_dir() {
             files.push(InputFile::new(path.clone(), false));
             continue;
         }
-        for entry in walkdir::WalkDir::new(path)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
-            let entry = entry.map_err(|e| {
-                let at = e.path().unwrap_or(path).to_path_buf();
-                LoadError::file(&at, ErrorKind::Io, e.to_string())
-            })?;
-            if entry.file_type().is_file() {
-                files.push(InputFile::new(entry.into_path(), true));
+        for entry in walkdir::WalkDir::new(path).follow_links(true) {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => {
+                    files.push(InputFile::new(entry.into_path(), true));
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let at = e.path().unwrap_or(path).to_path_buf();
+                    let err = LoadError::file(&at, ErrorKind::Io, e.to_string());
+                    files.push(InputFile::failed(at, true, err));
+                }
             }
         }
     }
-    Ok(files)
+    // Stable: the same path given twice stays twice (its records are duplicates).
+    files.sort_by(|a, b| {
+        a.path
+            .as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.path.as_os_str().as_encoded_bytes())
+    });
+    files
 }
 
 /// What reading one file gave.
@@ -84,10 +115,14 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Names under which a folder's file is taken for a dump even when its content is broken.
 fn looks_like_dump(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Bytes, not `str`: a name that is not UTF-8 can still end in `.json`.
+    let name = path
+        .file_name()
+        .map(|n| n.as_encoded_bytes().to_ascii_lowercase())
+        .unwrap_or_default();
     [".json", ".jsonl", ".ndjson", ".gz"]
         .iter()
-        .any(|ext| name.to_ascii_lowercase().ends_with(ext))
+        .any(|ext| name.ends_with(ext.as_bytes()))
 }
 
 /// Reads a file: gunzips it when its bytes start with the gzip magic (any
@@ -95,6 +130,9 @@ fn looks_like_dump(path: &Path) -> bool {
 /// decompressed size, and decides whether a folder's file is a dump at all.
 pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, LoadError> {
     let path = &file.path;
+    if let Some(err) = &file.failed {
+        return Err(err.clone());
+    }
     let io_err = |e: std::io::Error| LoadError::file(path, ErrorKind::Io, e.to_string());
     let cap = opts.max_file_bytes;
     let mut raw = Vec::new();
@@ -175,6 +213,8 @@ pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, Load
         Some(_) if file.from_folder && !looks_like_dump(path) => {
             Ok(Content::Skipped("not JSON".into()))
         }
+        // JSON Lines whose first line is bad: the decoder rejects that line.
+        Some(_) if crate::decode::is_json_lines(&text) => Ok(Content::Json(text)),
         Some(&b) => Err(LoadError::file(
             path,
             ErrorKind::NotJson,

@@ -579,15 +579,16 @@ fn path_names(files: &[InputFile]) -> Vec<String> {
 pub const DEFAULT_BATCH_BUILDS: usize = 200_000;
 
 impl Archive {
-    /// Loads every dump under `paths` (files; folders walked recursively in
-    /// sorted order; `-` for standard input) into frames.
+    /// Loads every dump under `paths` (files; folders walked recursively;
+    /// `-` for standard input) into frames, reading the files in sorted
+    /// path order whatever order `paths` come in.
     ///
     /// Files are decoded in parallel. Duplicate build ids are resolved as in
     /// ANALYTICS.md "Records". By default the first bad file or record is the
     /// error; with [`LoadOptions::keep_going`] it is skipped and listed in the report.
     pub fn load<P: AsRef<Path>>(paths: &[P], opts: &LoadOptions) -> Result<Archive, LoadError> {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
-        let files = input::discover(&paths)?;
+        let files = input::discover(&paths);
         let names = path_names(&files);
         let (results, chunks) = decode_chunks(&files, &names, opts)?;
         let mut report = account(&files, results, opts)?;
@@ -625,7 +626,7 @@ impl Archive {
         E: From<LoadError>,
     {
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
-        let mut files = input::discover(&paths)?;
+        let mut files = input::discover(&paths);
         for file in &mut files {
             file.preload_stdin(opts)?;
         }
@@ -812,7 +813,7 @@ pub fn load_builds<P: AsRef<Path>>(
     opts: &LoadOptions,
 ) -> Result<(Vec<Build>, LoadReport), LoadError> {
     let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
-    let files = input::discover(&paths)?;
+    let files = input::discover(&paths);
     let (results, per_group) =
         decode_files(&files, opts, Vec::new, |builds, index, text, stats| {
             let mut sink = decode::typed(|b| builds.push(b));

@@ -169,6 +169,93 @@ fn folders_are_walked_in_sorted_order_and_other_files_skipped() {
     assert!(file.ends_with("a/y.json"), "{file}");
 }
 
+/// The `sourceFile` of the one kept build.
+fn kept_file(a: &Archive) -> String {
+    let files = a.frames.builds.column("sourceFile").unwrap().str().unwrap();
+    assert_eq!(files.len(), 1);
+    files.get(0).unwrap().to_owned()
+}
+
+#[test]
+fn ties_keep_the_first_file_in_sorted_path_order_however_paths_are_given() {
+    // `dir-b/x.json` < `dir/x.json` as paths compare byte by byte ('-' is
+    // 0x2d, '/' 0x2f), although the folder `dir` sorts before `dir-b`.
+    let dir = tempfile::tempdir().unwrap();
+    let record = serde_json::to_vec(&serde_json::json!({
+        "builds": [build_json("p:1", true, Some(2000.0), 2)]
+    }))
+    .unwrap();
+    for sub in ["dir", "dir-b"] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("x.json"), &record).unwrap();
+    }
+    let (a, b) = (dir.path().join("dir"), dir.path().join("dir-b"));
+    for paths in [vec![a.clone(), b.clone()], vec![b.clone(), a.clone()]] {
+        let got = load(&paths);
+        assert_eq!(got.report.duplicates_dropped, 1);
+        assert!(kept_file(&got).ends_with("dir-b/x.json"), "{paths:?}");
+    }
+    // Files given one by one, in reverse order: the same rule.
+    let (x, y) = (
+        dir.path().join("dir/x.json"),
+        dir.path().join("dir-b/x.json"),
+    );
+    assert!(kept_file(&load(&[x.clone(), y.clone()])).ends_with("dir-b/x.json"));
+    assert!(kept_file(&load(&[y, x])).ends_with("dir-b/x.json"));
+}
+
+#[cfg(unix)]
+#[test]
+fn paths_that_cannot_be_walked_are_rejected_files() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        testdata().join("responses/succeeded.json"),
+        dir.path().join("a.json"),
+    )
+    .unwrap();
+    // A broken link and a link loop inside the folder, a missing path beside it.
+    std::os::unix::fs::symlink(dir.path().join("gone.json"), dir.path().join("b.json")).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/up")).unwrap();
+    // A name that is not UTF-8 still ends in `.json`: an error, not skipped.
+    let odd = std::ffi::OsStr::from_bytes(b"odd\xff.json");
+    std::fs::write(dir.path().join(odd), "oops").unwrap();
+    let missing = dir.path().join("missing");
+    let paths = [dir.path().to_path_buf(), missing.clone()];
+
+    let err = Archive::load(&paths, &LoadOptions::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Io);
+    assert!(err.file.ends_with("b.json"), "{err}");
+
+    let opts = LoadOptions {
+        keep_going: true,
+        ..LoadOptions::default()
+    };
+    let a = Archive::load(&paths, &opts).unwrap();
+    assert_eq!(a.report.builds_kept, 1);
+    assert_eq!(a.report.files_read, 1);
+    let mut rejected: Vec<(String, ErrorKind)> = a
+        .report
+        .files_rejected
+        .iter()
+        .map(|e| {
+            let name = e.file.strip_prefix(dir.path()).unwrap_or(&e.file);
+            (name.to_string_lossy().into_owned(), e.kind.clone())
+        })
+        .collect();
+    rejected.sort_by(|a, b| a.0.cmp(&b.0));
+    let missing_name = missing.to_string_lossy().into_owned();
+    let want = vec![
+        ("b.json".to_owned(), ErrorKind::Io),
+        ("missing".to_owned(), ErrorKind::Io),
+        ("odd\u{fffd}.json".to_owned(), ErrorKind::NotJson),
+        ("sub/up".to_owned(), ErrorKind::Io),
+    ];
+    assert_eq!(rejected, want, "{missing_name}");
+    assert!(a.report.balances());
+}
+
 fn build_json(id: &str, complete: bool, end: Option<f64>, phases: usize) -> Value {
     let mut b = serde_json::json!({"id": id, "buildComplete": complete, "startTime": 1000.0,
         "phases": (0..phases).map(|_| serde_json::json!({"phaseType": "BUILD"})).collect::<Vec<_>>()});
@@ -656,6 +743,94 @@ fn one_thread_and_all_threads_give_identical_frames() {
     for ((n1, f1), (n2, f2)) in one.frames.iter().zip(all.frames.iter()) {
         assert_eq!(n1, n2);
         assert!(f1.equals_missing(f2), "{n1}");
+    }
+}
+
+/// JSON Lines edge cases, each with the builds kept and the errors (line:
+/// column, counted by hand) that every load path must agree on.
+#[test]
+fn json_lines_edge_cases_load_alike_in_every_path() {
+    let b = |i: usize| {
+        serde_json::to_string(&build_json(&format!("p:{i}"), true, Some(2000.0), 1)).unwrap()
+    };
+    let resp = |i: usize| format!(r#"{{"builds":[{}]}}"#, b(i));
+    let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+    let pretty = serde_json::to_string_pretty(&serde_json::json!({
+        "builds": [build_json("p:8", true, Some(2000.0), 1), build_json("p:9", true, Some(2000.0), 1)]
+    }))
+    .unwrap();
+    // (name, text, builds kept, "line:column" of each rejected record)
+    let cases: Vec<(&str, String, usize, Vec<&str>)> = vec![
+        // Two values on one line (`jq -c` output joined): both are records.
+        (
+            "two-per-line",
+            format!("{}\n{} {}\n{}\n", b(1), b(2), resp(3), b(4)),
+            4,
+            vec![],
+        ),
+        // A bad first line is one bad record, not the whole file (serde_json
+        // puts an unexpected end at the last byte of the line, column 12).
+        (
+            "bad-first",
+            format!("{{\"builds\": [\n{}\n{}\n", b(1), b(2)),
+            2,
+            vec!["1:12"],
+        ),
+        (
+            "garbage-first",
+            format!("oops\n{}\n{}\n", b(1), b(2)),
+            2,
+            vec!["1:1"],
+        ),
+        // Too deep: that line only (serde_json's limit is 128 levels).
+        (
+            "deep-line",
+            format!("{}\n{deep}\n{}\n", b(1), b(2)),
+            2,
+            vec!["2:129"],
+        ),
+        // A compact value, then a pretty-printed one: concatenated values.
+        ("then-pretty", format!("{}\n{pretty}\n", b(1)), 3, vec![]),
+    ];
+    let keep_going = LoadOptions {
+        keep_going: true,
+        ..LoadOptions::default()
+    };
+    for (name, text, kept, errors) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&path, &text).unwrap();
+        let a = Archive::load(&[&path], &keep_going).unwrap();
+        assert_eq!(a.report.builds_kept, kept, "{name}");
+        assert_eq!(a.report.files_rejected, vec![], "{name}");
+        let at: Vec<String> = a
+            .report
+            .records_rejected
+            .iter()
+            .map(|e| {
+                let p = e.position.unwrap();
+                format!("{}:{}", p.line, p.column)
+            })
+            .collect();
+        assert_eq!(at, errors, "{name}");
+        assert!(a.report.balances(), "{name}");
+        // The typed path and the batched (export) path agree.
+        let (builds, report) = load_builds(&[&path], &keep_going).unwrap();
+        assert_eq!((builds.len(), &report), (kept, &a.report), "{name}");
+        let mut batches = Vec::new();
+        let batched = Archive::load_batched(&[&path], &keep_going, 2, |f| {
+            batches.push(f);
+            Ok::<_, codebuild_analytics::LoadError>(())
+        })
+        .unwrap();
+        assert_eq!(batched, a.report, "{name}");
+        assert_same_frames(&stack(batches), &a.frames);
+        // Without keep_going, the first bad record is the error.
+        if let Some(first) = errors.first() {
+            let err = Archive::load(&[&path], &LoadOptions::default()).unwrap_err();
+            let p = err.position.unwrap();
+            assert_eq!(&format!("{}:{}", p.line, p.column), first, "{name}: {err}");
+        }
     }
 }
 
