@@ -114,15 +114,26 @@ pub fn failures_by_phase(frames: &Frames, filters: &Filters) -> PolarsResult<Dat
 ///
 /// Failure builds (filtered with [`Filters::builds`]) are grouped by
 /// (`failureStatusCode`, [`normalize_message_expr`] of `failureMessage`);
-/// builds without a failure reason form the (null, null) group. Columns:
-/// - `failureStatusCode` (String), `normalizedMessage` (String);
+/// builds without a failure reason form the (null, null) group.
+///
+/// An empty `statusCode` or `message` is treated as absent (null) in the
+/// key: the reason is defined as the first context with a *non-empty*
+/// `statusCode` or `message`, so an empty string carries no more than a
+/// missing one, and a context with `"statusCode": ""` groups with one
+/// without `statusCode` (likewise `"message": ""` and no `message`). The
+/// frames keep the raw values; the mapping is done here, at grouping.
+///
+/// Columns:
+/// - `failureStatusCode` (String, empty -> null), `normalizedMessage`
+///   (String, empty -> null);
 /// - `count` (Int64); `share` (Float64): count / **all** failure builds
 ///   (not only those in the first `limit` rows);
 /// - `firstSeen`, `lastSeen` (Datetime): min / max build `startTime`;
 /// - `exampleBuildId` (String): the group's latest build by `startTime`,
 ///   ties (and null start times, which sort first) broken by the greatest
 ///   `id`;
-/// - `exampleMessage` (String): the raw `failureMessage` of that build.
+/// - `exampleMessage` (String): the raw `failureMessage` of that build
+///   (an empty message stays empty).
 ///
 /// Rows are sorted by `count` descending, then `failureStatusCode` and
 /// `normalizedMessage` ascending (nulls last), and cut to `limit` rows.
@@ -142,7 +153,10 @@ pub fn top_failure_reasons(
     filters
         .builds(&frames.builds)
         .filter(is_failure())
-        .with_column(normalize_message_expr(col(FAILURE_MESSAGE)).alias(NORMALIZED_MESSAGE))
+        .with_columns([
+            empty_as_null(FAILURE_STATUS_CODE).alias(FAILURE_STATUS_CODE),
+            normalize_message_expr(empty_as_null(FAILURE_MESSAGE)).alias(NORMALIZED_MESSAGE),
+        ])
         .group_by([col(FAILURE_STATUS_CODE), col(NORMALIZED_MESSAGE)])
         .agg([
             len().cast(DataType::Int64).alias("count"),
@@ -178,6 +192,13 @@ pub fn top_failure_reasons(
             .map(col),
         )
         .collect()
+}
+
+/// `name` with empty strings made null.
+fn empty_as_null(name: &str) -> Expr {
+    when(col(name).eq(lit("")))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(col(name))
 }
 
 /// Failure rate per value of one build-level `dimension` (meant for
@@ -457,6 +478,45 @@ mod tests {
         let out = top_failure_reasons(&fr, &f, 10).unwrap();
         assert_eq!(i64s(&out, "count"), [Some(1)]);
         assert_eq!(f64s(&out, "share"), [Some(1.0)]);
+    }
+
+    #[test]
+    fn empty_status_code_or_message_groups_with_an_absent_one() {
+        let fr = frames(&[
+            // `"statusCode": ""` and no statusCode: one reason (null, "boom <n>").
+            b("p:1", "p", "FAILED", 0, Some(5)).failure(
+                Some("BUILD"),
+                Some(""),
+                Some("boom 12345"),
+            ),
+            b("p:2", "p", "FAILED", 10, Some(15)).failure(Some("BUILD"), None, Some("boom 67890")),
+            // `"message": ""` and no message: one reason ("CODE_ONLY", null).
+            b("p:3", "p", "FAULT", 20, Some(25)).failure(
+                Some("BUILD"),
+                Some("CODE_ONLY"),
+                Some(""),
+            ),
+            b("p:4", "p", "FAILED", 30, Some(35)).failure(Some("BUILD"), Some("CODE_ONLY"), None),
+        ]);
+        let out = top_failure_reasons(&fr, &Filters::default(), 10).unwrap();
+        // 2 rows of 2; count tie -> status code ascending, null last.
+        assert_eq!(
+            strs(&out, FAILURE_STATUS_CODE),
+            s(&[Some("CODE_ONLY"), None])
+        );
+        assert_eq!(strs(&out, NORMALIZED_MESSAGE), s(&[None, Some("boom <n>")]));
+        assert_eq!(i64s(&out, "count"), [Some(2), Some(2)]);
+        // 4 failures: 2/4 each.
+        assert_close(&f64s(&out, "share"), &[Some(0.5), Some(0.5)]);
+        // Latest by startTime: p:4 (30 > 20), p:2 (10 > 0); raw messages.
+        assert_eq!(strs(&out, "exampleBuildId"), s(&[Some("p:4"), Some("p:2")]));
+        assert_eq!(strs(&out, "exampleMessage"), s(&[None, Some("boom 67890")]));
+        let ts = |c: &str| {
+            let s = out.column(c).unwrap().cast(&DataType::Int64).unwrap();
+            s.i64().unwrap().iter().collect::<Vec<_>>()
+        };
+        assert_eq!(ts("firstSeen"), [micros(20), micros(0)].map(Some));
+        assert_eq!(ts("lastSeen"), [micros(30), micros(10)].map(Some));
     }
 
     #[test]
