@@ -20,20 +20,34 @@ type Key = (Option<String>, Option<String>);
 /// One red period of a (project, sourceVersion).
 struct Period {
     key: Key,
-    start: i64,
+    /// `endTime` of the failure that opened it (null when that failure has none).
+    start: Option<i64>,
+    /// `endTime` of the success that closed it (null when open, or when that
+    /// success has none).
     end: Option<i64>,
-    seconds: f64,
+    open: bool,
+    /// `end - start` (an open period: the group's last `endTime` - start);
+    /// null when either time is unknown.
+    seconds: Option<f64>,
     failures: i64,
 }
 
 /// Per (project, sourceVersion) tallies.
 #[derive(Default)]
 struct Tally {
+    /// Sum of the known period lengths.
     red_seconds: f64,
-    span_seconds: f64,
+    /// Last build's `endTime` - first build's `startTime`; null when the
+    /// last build has no `endTime`.
+    span_seconds: Option<f64>,
     streaks: Vec<i64>,
     after_fail: i64,
     fail_after_fail: i64,
+}
+
+/// Seconds from `start` to `end`, unclamped; null when either is unknown.
+fn length(start: Option<i64>, end: Option<i64>) -> Option<f64> {
+    Some(secs(end? - start?))
 }
 
 /// Walks every (project, sourceVersion) sequence once.
@@ -47,11 +61,9 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
     let mut groups: BTreeMap<(Option<&str>, Option<&str>), Vec<usize>> = BTreeMap::new();
     for (i, &kept) in keep.iter().enumerate() {
         let st = b.status.at(i);
-        if kept
-            && (is_failure(st) || is_success(st))
-            && b.start.at(i).is_some()
-            && b.end.at(i).is_some()
-        {
+        // No `startTime`: no place in the startTime order, left out. A
+        // missing `endTime` keeps the build in the sequence.
+        if kept && (is_failure(st) || is_success(st)) && b.start.at(i).is_some() {
             groups.entry((b.project.at(i), sv[i])).or_default().push(i);
         }
     }
@@ -63,14 +75,12 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
             source_version.map(str::to_owned),
         );
         rows.sort_by(|&x, &y| (b.start.at(x), b.id.at(x)).cmp(&(b.start.at(y), b.id.at(y))));
-        let end = |i: usize| b.end.at(i).unwrap_or_default();
-        let first_start = b.start.at(rows[0]).unwrap_or_default();
-        let last_end = end(rows[rows.len() - 1]);
+        let last_end = b.end.at(rows[rows.len() - 1]);
         let mut t = Tally {
-            span_seconds: secs(last_end - first_start).max(0.0),
+            span_seconds: length(b.start.at(rows[0]), last_end),
             ..Tally::default()
         };
-        let mut red: Option<(i64, i64)> = None; // (start, failures)
+        let mut red: Option<(Option<i64>, i64)> = None; // (start, failures)
         let mut streak = 0i64;
         let mut prev_failed: Option<bool> = None;
         for &i in &rows {
@@ -84,7 +94,7 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
                 streak += 1;
                 match &mut red {
                     Some((_, n)) => *n += 1,
-                    None => red = Some((end(i), 1)),
+                    None => red = Some((b.end.at(i), 1)),
                 }
             } else {
                 if streak > 0 {
@@ -92,12 +102,14 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
                     streak = 0;
                 }
                 if let Some((start, failures)) = red.take() {
-                    let seconds = secs(end(i) - start).max(0.0);
-                    t.red_seconds += seconds;
+                    let end = b.end.at(i);
+                    let seconds = length(start, end);
+                    t.red_seconds += seconds.unwrap_or(0.0);
                     periods.push(Period {
                         key: key.clone(),
                         start,
-                        end: Some(end(i)),
+                        end,
+                        open: false,
                         seconds,
                         failures,
                     });
@@ -108,12 +120,13 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
             t.streaks.push(streak);
         }
         if let Some((start, failures)) = red {
-            let seconds = secs(last_end - start).max(0.0);
-            t.red_seconds += seconds;
+            let seconds = length(start, last_end);
+            t.red_seconds += seconds.unwrap_or(0.0);
             periods.push(Period {
                 key: key.clone(),
                 start,
                 end: None,
+                open: true,
                 seconds,
                 failures,
             });
@@ -127,19 +140,37 @@ fn scan(frames: &Frames, filters: &Filters) -> PolarsResult<(Vec<Period>, BTreeM
 ///
 /// Per (`projectName`, `sourceVersion`) — a null `sourceVersion` is a group
 /// of its own — the builds passing `filters` whose status is `SUCCEEDED`,
-/// `FAILED`, `FAULT` or `TIMED_OUT` (completed, not `STOPPED`) and that have
-/// both `startTime` and `endTime` are ordered by `startTime`, then `id`. A
-/// red period starts at the `endTime` of a failure that follows a success
-/// (or is the first build) and ends at the `endTime` of the next `SUCCEEDED`
-/// build. A red period still running after the last build is **open**: `end`
-/// is null and `seconds` counts up to the last build's `endTime`.
+/// `FAILED`, `FAULT` or `TIMED_OUT` (completed, not `STOPPED`) are ordered
+/// by `startTime`, then `id`. A red period starts at the `endTime` of a
+/// failure that follows a success (or is the first build) and ends at the
+/// `endTime` of the next `SUCCEEDED` build. A red period still running
+/// after the last build is **open**: `end` is null and `seconds` counts up
+/// to the last build's `endTime`.
 ///
-/// `seconds` = end - start, clamped at 0 (builds can overlap, so the
-/// closing success may end before the failure that opened the period).
+/// The definition applied literally, and the choices it leaves open:
+/// - **No clamping**: `seconds` = end - start exactly as defined, even when
+///   negative. Builds of a group can overlap, so the closing success (or,
+///   for an open period, the last build) may end before the failure that
+///   opened the period; the definition is applied as written rather than
+///   patched, and the negative length is kept in the mean and total of
+///   [`recovery_summary`].
+/// - **Builds without `endTime`** stay in the sequence: they still open,
+///   extend and close red periods and count in streaks and
+///   `pFailAfterFail`. A period whose opening failure has no `endTime` has
+///   a null `start`; one whose closing success has none has a null `end`
+///   (and `open` false). Either way its length is unknown: `seconds` is
+///   null. The period is still reported and counted (it exists by the
+///   definition; only its times are unknown) rather than moved to start
+///   at a later failure, which would be a time the definition does not
+///   name. An open period whose group's last build has no `endTime` has
+///   null `seconds` too.
+/// - **Builds without `startTime`** have no place in the `startTime`
+///   order and are left out of the sequence altogether.
 ///
 /// Columns: `projectName`, `sourceVersion`, `start`, `end` (Datetime),
 /// `seconds` (Float64), `open` (Boolean), `failures` (Int64, failures in the
-/// period). Sorted by `projectName`, `sourceVersion` (nulls first), `start`.
+/// period). Sorted by `projectName`, `sourceVersion`, `start` (nulls first,
+/// stable: periods with a null `start` keep their sequence order).
 pub fn red_periods(frames: &Frames, filters: &Filters) -> PolarsResult<DataFrame> {
     periods_frame(&scan(frames, filters)?.0)
 }
@@ -167,7 +198,7 @@ fn periods_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
                 SOURCE_VERSION.into(),
                 periods.iter().map(|p| p.key.1.clone()).collect::<Vec<_>>(),
             ),
-            time_series("start", periods.iter().map(|p| Some(p.start)).collect())?,
+            time_series("start", periods.iter().map(|p| p.start).collect())?,
             time_series("end", periods.iter().map(|p| p.end).collect())?,
             Column::new(
                 "seconds".into(),
@@ -175,7 +206,7 @@ fn periods_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
             ),
             Column::new(
                 "open".into(),
-                periods.iter().map(|p| p.end.is_none()).collect::<Vec<_>>(),
+                periods.iter().map(|p| p.open).collect::<Vec<_>>(),
             ),
             Column::new(
                 "failures".into(),
@@ -187,18 +218,28 @@ fn periods_frame(periods: &[Period]) -> PolarsResult<DataFrame> {
 }
 
 /// Per project recovery summary over the same groups and builds as
-/// [`red_periods`].
+/// [`red_periods`] (see there for builds without `startTime` or `endTime`
+/// and for negative lengths).
 ///
 /// Columns:
-/// - `redPeriods` (Int64, open ones included), `openRedPeriods` (Int64);
-/// - `mttrSeconds` (Float64): mean `seconds` of the **closed** periods, null
+/// - `redPeriods` (Int64, open ones and ones of unknown length included),
+///   `openRedPeriods` (Int64);
+/// - `mttrSeconds` (Float64): mean `seconds` of the **closed** periods
+///   whose length is known, negative lengths included as they are; null
 ///   when there is none;
-/// - `redSeconds` (Float64): total red time; an open period counts up to the
-///   last build's `endTime` of its group;
+/// - `redSeconds` (Float64): total red time, the sum of the known
+///   `seconds` (negative ones included); an open period counts up to the
+///   last build's `endTime` of its group; periods of unknown length are
+///   left out;
 /// - `spanSeconds` (Float64): sum over the project's (project,
 ///   sourceVersion) groups of last build's `endTime` - first build's
-///   `startTime` (last/first in the `startTime` order; clamped at 0);
-/// - `redShare` = redSeconds / spanSeconds (Float64, null when the span is 0);
+///   `startTime` (last/first in the `startTime` order; not clamped). A
+///   group whose last build has no `endTime` has an unknown span and is
+///   left out of the sum; null when no group's span is known;
+/// - `redShare` (Float64) = red time / spanSeconds, where the red time is
+///   that of the groups whose span is known (so that a group whose span is
+///   unknown adds to neither side); null when spanSeconds is null or not
+///   positive;
 /// - `maxStreak` (Int64, 0 when no failure) and `meanStreak` (Float64, null
 ///   when no failure): lengths of the runs of consecutive failures within a
 ///   group, a run still going at the end included;
@@ -224,26 +265,34 @@ fn summary_frame(periods: &[Period], tallies: BTreeMap<Key, Tally>) -> PolarsRes
         open: i64,
         closed_sum: f64,
         closed: i64,
-        t: Tally,
+        red_seconds: f64,
+        /// Red seconds of the groups whose span is known.
+        spanned_red_seconds: f64,
+        span_seconds: Option<f64>,
+        streaks: Vec<i64>,
+        after_fail: i64,
+        fail_after_fail: i64,
     }
     let mut per: BTreeMap<Option<String>, P> = BTreeMap::new();
     for ((project, _), t) in tallies {
         let p = per.entry(project).or_default();
-        p.t.red_seconds += t.red_seconds;
-        p.t.span_seconds += t.span_seconds;
-        p.t.streaks.extend(t.streaks);
-        p.t.after_fail += t.after_fail;
-        p.t.fail_after_fail += t.fail_after_fail;
+        p.red_seconds += t.red_seconds;
+        if let Some(span) = t.span_seconds {
+            p.spanned_red_seconds += t.red_seconds;
+            p.span_seconds = Some(p.span_seconds.unwrap_or(0.0) + span);
+        }
+        p.streaks.extend(t.streaks);
+        p.after_fail += t.after_fail;
+        p.fail_after_fail += t.fail_after_fail;
     }
     for period in periods {
         let p = per.entry(period.key.0.clone()).or_default();
         p.periods += 1;
-        match period.end {
-            Some(_) => {
-                p.closed += 1;
-                p.closed_sum += period.seconds;
-            }
-            None => p.open += 1,
+        if period.open {
+            p.open += 1;
+        } else if let Some(seconds) = period.seconds {
+            p.closed += 1;
+            p.closed_sum += seconds;
         }
     }
     let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
@@ -263,28 +312,23 @@ fn summary_frame(periods: &[Period], tallies: BTreeMap<Key, Tally>) -> PolarsRes
                 "mttrSeconds".into(),
                 f(&|p| ratio(p.closed_sum, p.closed as f64)),
             ),
-            Column::new("redSeconds".into(), f(&|p| Some(p.t.red_seconds))),
-            Column::new("spanSeconds".into(), f(&|p| Some(p.t.span_seconds))),
+            Column::new("redSeconds".into(), f(&|p| Some(p.red_seconds))),
+            Column::new("spanSeconds".into(), f(&|p| p.span_seconds)),
             Column::new(
                 "redShare".into(),
-                f(&|p| ratio(p.t.red_seconds, p.t.span_seconds)),
+                f(&|p| ratio(p.spanned_red_seconds, p.span_seconds?)),
             ),
             Column::new(
                 "maxStreak".into(),
-                i(&|p| p.t.streaks.iter().copied().max().unwrap_or(0)),
+                i(&|p| p.streaks.iter().copied().max().unwrap_or(0)),
             ),
             Column::new(
                 "meanStreak".into(),
-                f(&|p| {
-                    ratio(
-                        p.t.streaks.iter().sum::<i64>() as f64,
-                        p.t.streaks.len() as f64,
-                    )
-                }),
+                f(&|p| ratio(p.streaks.iter().sum::<i64>() as f64, p.streaks.len() as f64)),
             ),
             Column::new(
                 "pFailAfterFail".into(),
-                f(&|p| ratio(p.t.fail_after_fail as f64, p.t.after_fail as f64)),
+                f(&|p| ratio(p.fail_after_fail as f64, p.after_fail as f64)),
             ),
         ],
     )?;
@@ -414,6 +458,171 @@ mod tests {
         let s = recovery_summary(&frames(&rows()), &fl).unwrap();
         // span 100 - 20 = 80 -> 70 / 80
         assert_eq!(f64s(&s, "redShare"), [Some(70.0 / 80.0)]);
+    }
+
+    #[test]
+    fn overlapping_builds_give_a_negative_length_not_clamped() {
+        // o/main by startTime: F(0, 100) S(10, 40) F(50, 60) S(70, 80).
+        // Period 1 opens at F's end 100 and closes at S's end 40:
+        // 40 - 100 = -60. Period 2: 80 - 60 = 20.
+        let f = frames(&[
+            r("o:1", "FAILED", 0, 100).sv("main"),
+            r("o:2", "SUCCEEDED", 10, 40).sv("main"),
+            r("o:3", "FAILED", 50, 60).sv("main"),
+            r("o:4", "SUCCEEDED", 70, 80).sv("main"),
+        ]);
+        let df = red_periods(&f, &Filters::default()).unwrap();
+        // Sorted by start: [60, 80] before [100, 40].
+        assert_eq!(col_t(&df, "start"), [Some(60), Some(100)]);
+        assert_eq!(col_t(&df, "end"), [Some(80), Some(40)]);
+        assert_eq!(f64s(&df, "seconds"), [Some(20.0), Some(-60.0)]);
+        assert_eq!(col_b(&df, "open"), [false, false]);
+        let s = recovery_summary(&f, &Filters::default()).unwrap();
+        // MTTR (-60 + 20) / 2 = -20; red -60 + 20 = -40;
+        // span: last build (o:4) ends at 80 - first start 0 = 80;
+        // share -40 / 80 = -0.5.
+        assert_eq!(f64s(&s, "mttrSeconds"), [Some(-20.0)]);
+        assert_eq!(f64s(&s, "redSeconds"), [Some(-40.0)]);
+        assert_eq!(f64s(&s, "spanSeconds"), [Some(80.0)]);
+        assert_eq!(f64s(&s, "redShare"), [Some(-0.5)]);
+
+        // An open period counts up to the last build's end, unclamped too:
+        // F(0, 100) F(10, 30): open from 100, last end 30 -> 30 - 100 = -70.
+        let f = frames(&[r("o:1", "FAILED", 0, 100), r("o:2", "FAILED", 10, 30)]);
+        let df = red_periods(&f, &Filters::default()).unwrap();
+        assert_eq!(f64s(&df, "seconds"), [Some(-70.0)]);
+        assert_eq!(col_b(&df, "open"), [true]);
+        let s = recovery_summary(&f, &Filters::default()).unwrap();
+        // Only an open period: no MTTR; red -70; span 30 - 0 = 30.
+        assert_eq!(f64s(&s, "mttrSeconds"), [None]);
+        assert_eq!(f64s(&s, "redSeconds"), [Some(-70.0)]);
+        assert_eq!(f64s(&s, "redShare"), [Some(-70.0 / 30.0)]);
+    }
+
+    #[test]
+    fn a_failure_without_end_time_stays_in_the_sequence() {
+        // The oracle's min/noend: S(0, 10) F(20, -) F(40, 50) S(60, 70).
+        let f = frames(&[
+            r("n:1", "SUCCEEDED", 0, 10),
+            r("n:2", "FAILED", 20, 0).no_end(),
+            r("n:3", "FAILED", 40, 50),
+            r("n:4", "SUCCEEDED", 60, 70),
+        ]);
+        let df = red_periods(&f, &Filters::default()).unwrap();
+        // One period, opened by n:2 (no endTime): start unknown, so its
+        // length is unknown; closed by n:4 at 70; 2 failures.
+        assert_eq!(col_t(&df, "start"), [None]);
+        assert_eq!(col_t(&df, "end"), [Some(70)]);
+        assert_eq!(f64s(&df, "seconds"), [None]);
+        assert_eq!(col_b(&df, "open"), [false]);
+        assert_eq!(i64s(&df, "failures"), [Some(2)]);
+        let s = recovery_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(i64s(&s, "redPeriods"), [Some(1)]);
+        assert_eq!(i64s(&s, "openRedPeriods"), [Some(0)]);
+        // The only period has no length: no MTTR, red 0; span 70 - 0.
+        assert_eq!(f64s(&s, "mttrSeconds"), [None]);
+        assert_eq!(f64s(&s, "redSeconds"), [Some(0.0)]);
+        assert_eq!(f64s(&s, "spanSeconds"), [Some(70.0)]);
+        assert_eq!(f64s(&s, "redShare"), [Some(0.0)]);
+        // One streak of 2 (n:2, n:3); pairs after a failure: (F, F),
+        // (F, S) -> 1 / 2.
+        assert_eq!(i64s(&s, "maxStreak"), [Some(2)]);
+        assert_eq!(f64s(&s, "meanStreak"), [Some(2.0)]);
+        assert_eq!(f64s(&s, "pFailAfterFail"), [Some(0.5)]);
+    }
+
+    #[test]
+    fn a_closing_success_without_end_time_leaves_the_length_unknown() {
+        // S(0, 10) F(20, 30) S(40, -) F(50, 60) S(70, 80).
+        let f = frames(&[
+            r("c:1", "SUCCEEDED", 0, 10),
+            r("c:2", "FAILED", 20, 30),
+            r("c:3", "SUCCEEDED", 40, 0).no_end(),
+            r("c:4", "FAILED", 50, 60),
+            r("c:5", "SUCCEEDED", 70, 80),
+        ]);
+        let df = red_periods(&f, &Filters::default()).unwrap();
+        // [30, ?] closed by c:3 (not open, length unknown); [60, 80] = 20.
+        assert_eq!(col_t(&df, "start"), [Some(30), Some(60)]);
+        assert_eq!(col_t(&df, "end"), [None, Some(80)]);
+        assert_eq!(f64s(&df, "seconds"), [None, Some(20.0)]);
+        assert_eq!(col_b(&df, "open"), [false, false]);
+        let s = recovery_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(i64s(&s, "redPeriods"), [Some(2)]);
+        assert_eq!(i64s(&s, "openRedPeriods"), [Some(0)]);
+        // MTTR over the known length only: 20 / 1; red 20; span 80 - 0;
+        // share 20 / 80.
+        assert_eq!(f64s(&s, "mttrSeconds"), [Some(20.0)]);
+        assert_eq!(f64s(&s, "redSeconds"), [Some(20.0)]);
+        assert_eq!(f64s(&s, "spanSeconds"), [Some(80.0)]);
+        assert_eq!(f64s(&s, "redShare"), [Some(0.25)]);
+        // Streaks 1, 1; pairs after a failure: (F, S) (F, S) -> 0 / 2.
+        assert_eq!(i64s(&s, "maxStreak"), [Some(1)]);
+        assert_eq!(f64s(&s, "pFailAfterFail"), [Some(0.0)]);
+    }
+
+    #[test]
+    fn a_group_whose_last_build_has_no_end_time_has_an_unknown_span() {
+        let f = frames(&[
+            // u/a: F(0, 10) S(20, 30) F(40, -): [10, 30] = 20, then an open
+            // period opened by a failure without endTime (length unknown);
+            // the last build has no endTime, so a's span is unknown.
+            r("u:1", "FAILED", 0, 10).sv("a"),
+            r("u:2", "SUCCEEDED", 20, 30).sv("a"),
+            r("u:3", "FAILED", 40, 0).sv("a").no_end(),
+            // u/b: S(0, 100) F(110, 120) S(130, 150): [120, 150] = 30;
+            // span 150 - 0 = 150.
+            r("u:4", "SUCCEEDED", 0, 100).sv("b"),
+            r("u:5", "FAILED", 110, 120).sv("b"),
+            r("u:6", "SUCCEEDED", 130, 150).sv("b"),
+            // v: one failure without endTime: an open period of unknown
+            // length and no known span at all.
+            r("v:1", "FAILED", 0, 0).no_end(),
+        ]);
+        let df = red_periods(&f, &Filters::default()).unwrap();
+        // u/a: [null, open) sorts before [10, 30]; u/b: [120, 150]; v.
+        assert_eq!(col_t(&df, "start"), [None, Some(10), Some(120), None]);
+        assert_eq!(f64s(&df, "seconds"), [None, Some(20.0), Some(30.0), None]);
+        assert_eq!(col_b(&df, "open"), [true, false, false, true]);
+        let s = recovery_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(col_str(&s, PROJECT), ["u", "v"]);
+        assert_eq!(i64s(&s, "redPeriods"), [Some(3), Some(1)]);
+        assert_eq!(i64s(&s, "openRedPeriods"), [Some(1), Some(1)]);
+        // u: MTTR (20 + 30) / 2 = 25; red 20 + 30 = 50; span: b's 150
+        // only; share: red of b only (a's span is unknown), 30 / 150.
+        // v: nothing known.
+        assert_eq!(f64s(&s, "mttrSeconds"), [Some(25.0), None]);
+        assert_eq!(f64s(&s, "redSeconds"), [Some(50.0), Some(0.0)]);
+        assert_eq!(f64s(&s, "spanSeconds"), [Some(150.0), None]);
+        assert_eq!(f64s(&s, "redShare"), [Some(0.2), None]);
+        // u streaks: a 1, 1; b 1. Pairs after a failure: a (F, S), b (F, S)
+        // -> 0 / 2. v: one streak of 1, no pair.
+        assert_eq!(i64s(&s, "maxStreak"), [Some(1), Some(1)]);
+        assert_eq!(f64s(&s, "pFailAfterFail"), [Some(0.0), None]);
+    }
+
+    #[test]
+    fn builds_without_start_time_are_left_out() {
+        // S(0, 10) F(-, 15) S(20, 30): the failure has no place in the
+        // startTime order, so the sequence is S S: never red.
+        let f = frames(&[
+            r("s:1", "SUCCEEDED", 0, 10),
+            r("s:2", "FAILED", 0, 15).no_start(),
+            r("s:3", "SUCCEEDED", 20, 30),
+        ]);
+        assert_eq!(red_periods(&f, &Filters::default()).unwrap().height(), 0);
+        let s = recovery_summary(&f, &Filters::default()).unwrap();
+        assert_eq!(i64s(&s, "redPeriods"), [Some(0)]);
+        // span 30 - 0 = 30; no failure in the sequence.
+        assert_eq!(f64s(&s, "spanSeconds"), [Some(30.0)]);
+        assert_eq!(i64s(&s, "maxStreak"), [Some(0)]);
+        assert_eq!(f64s(&s, "pFailAfterFail"), [None]);
+        // A group of only such builds does not appear at all.
+        let f = frames(&[r("s:2", "FAILED", 0, 15).no_start()]);
+        assert_eq!(
+            recovery_summary(&f, &Filters::default()).unwrap().height(),
+            0
+        );
     }
 
     #[test]
