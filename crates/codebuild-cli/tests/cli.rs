@@ -879,3 +879,97 @@ fn export_partitions_by_255_character_project_names() {
     assert_eq!(none["durationP50"], 40.0);
     assert_eq!(of("(all)")["builds"], 6);
 }
+
+#[test]
+fn export_names_files_whose_names_are_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let input = tempfile::tempdir().unwrap();
+    let dir = input.path();
+    std::fs::write(
+        dir.join("a.json"),
+        response_of(&[
+            ("web", "SUCCEEDED", 1_704_067_200, 60),
+            ("web", "FAILED", 1_704_070_800, 30),
+        ]),
+    )
+    .unwrap();
+    // Linux file names are bytes: 0xFF and 0xFE are never UTF-8.
+    let bad = dir.join(std::ffi::OsStr::from_bytes(b"bad\xff.json"));
+    std::fs::write(&bad, "{\"builds\": [").unwrap();
+    let good = dir.join(std::ffi::OsStr::from_bytes(b"ok\xfe.json"));
+    std::fs::write(
+        &good,
+        response_of(&[("api", "SUCCEEDED", 1_704_074_400, 90)]),
+    )
+    .unwrap();
+    let shown = |name: &str| format!("{}/{name}", dir.display());
+
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .arg("export")
+            .arg(dir)
+            .args(["--keep-going", "--format", "ndjson", "--out"])
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("skipped 1 bad file(s)"), "{err}");
+    // The load report names the bad file, its bad byte shown as U+FFFD.
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.path().join("load-report.json")).unwrap(),
+    )
+    .unwrap();
+    let rejected = saved["filesRejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["file"], shown("bad\u{FFFD}.json"));
+    assert_eq!(saved["buildsKept"], 3);
+    // The good file's builds are exported, with its name as sourceFile.
+    let text = std::fs::read_to_string(out.path().join("builds.ndjson")).unwrap();
+    let mut sources: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["sourceFile"].to_string())
+        .collect();
+    sources.sort();
+    assert_eq!(
+        sources,
+        [
+            format!("{:?}", shown("a.json")),
+            format!("{:?}", shown("a.json")),
+            format!("{:?}", shown("ok\u{FFFD}.json")),
+        ]
+    );
+
+    // Parquet too, and the report on it lists the bad file as the report on the dumps does.
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .arg("export")
+            .arg(dir)
+            .args(["--keep-going", "--out"])
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, want, err) = stdout_of(
+        cbstats()
+            .args(["report", "--keep-going", "--format", "json"])
+            .arg(dir),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, got, err) = stdout_of(
+        cbstats()
+            .args(["report", "--format", "json", "--parquet"])
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(got == want, "{got}\nvs\n{want}");
+    let v: Value = serde_json::from_str(&got).unwrap();
+    let errors = v["load"]["fileErrors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}:", shown("bad\u{FFFD}.json"))),
+        "{errors:?}"
+    );
+}
