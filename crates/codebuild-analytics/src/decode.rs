@@ -37,10 +37,19 @@ pub(crate) struct FileStats {
 struct Probe<'a> {
     #[serde(borrow)]
     builds: Option<Vec<&'a RawValue>>,
-    #[serde(rename = "buildsNotFound")]
-    builds_not_found: Option<Vec<String>>,
+    /// Read item by item, so that a bad item does not cost the builds.
+    #[serde(rename = "buildsNotFound", borrow)]
+    builds_not_found: Option<&'a RawValue>,
     id: Option<IgnoredAny>,
     arn: Option<IgnoredAny>,
+}
+
+/// What tells a build record from another object: its names.
+#[derive(Deserialize)]
+struct Names {
+    id: Option<IgnoredAny>,
+    arn: Option<IgnoredAny>,
+    builds: Option<IgnoredAny>,
 }
 
 /// Where the decoder hands what it reads.
@@ -64,14 +73,15 @@ impl<F: FnMut(&str) -> bool> Sink for F {
     }
 }
 
-/// A sink decoding each record into a typed [`Build`] for `f`.
+/// A sink decoding each record into a typed [`Build`] for `f`. A build
+/// without `id` and `arn` is not taken (see [`Decoder::build`]).
 pub(crate) fn typed(mut f: impl FnMut(Build)) -> impl FnMut(&str) -> bool {
     move |raw| match serde_json::from_str::<Build>(raw) {
-        Ok(build) => {
+        Ok(build) if build.id.is_some() || build.arn.is_some() => {
             f(build);
             true
         }
-        Err(_) => false,
+        _ => false,
     }
 }
 
@@ -560,9 +570,9 @@ impl<'a> Decoder<'a, '_> {
     fn probed(&mut self, probe: Probe<'a>, raw: &'a str, prefix: &str) -> Result<(), LoadError> {
         if probe.builds.is_some() || probe.builds_not_found.is_some() {
             self.stats.responses += 1;
-            self.stats
-                .not_found
-                .extend(probe.builds_not_found.unwrap_or_default());
+            if let Some(ids) = probe.builds_not_found {
+                self.not_found(ids, &join(prefix, "buildsNotFound"))?;
+            }
             let builds_prefix = join(prefix, "builds");
             for (i, b) in probe.builds.unwrap_or_default().into_iter().enumerate() {
                 self.build(b.get(), &format!("{builds_prefix}[{i}]"))?;
@@ -581,6 +591,35 @@ impl<'a> Decoder<'a, '_> {
         }
     }
 
+    /// A response's `buildsNotFound` (`field`): its ids; an item that is
+    /// not a string, or a value that is not a list, is a bad record of its
+    /// own (the response's builds still load).
+    fn not_found(&mut self, ids: &'a RawValue, field: &str) -> Result<(), LoadError> {
+        let items: Vec<&RawValue> = match serde_json::from_str::<Option<Vec<&RawValue>>>(ids.get())
+        {
+            Ok(items) => items.unwrap_or_default(),
+            Err(_) => {
+                let err = self.locate::<Option<Vec<String>>>(ids.get(), field);
+                return self.reject(err);
+            }
+        };
+        for (i, item) in items.into_iter().enumerate() {
+            match serde_json::from_str::<String>(item.get()) {
+                Ok(id) => self.stats.not_found.push(id),
+                Err(_) => {
+                    let err = self.locate::<String>(item.get(), &format!("{field}[{i}]"));
+                    self.reject(err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A build record (`field`): handed to the sink, or located and
+    /// rejected. An object with neither `id` nor `arn` is not taken for a
+    /// build: nothing could tell it from others (boto3 always returns
+    /// both), and it is most likely something else, such as a response
+    /// nested in `builds`.
     fn build(&mut self, raw: &'a str, field: &str) -> Result<(), LoadError> {
         let offset = self.offset_of(raw);
         let len = raw.len() as u64;
@@ -598,11 +637,23 @@ impl<'a> Decoder<'a, '_> {
         }
         if self.sink.record(raw) {
             self.stats.records_read += 1;
-            Ok(())
-        } else {
-            let err = self.locate::<Build>(raw, field);
-            self.reject(err)
+            return Ok(());
         }
+        let err = match serde_json::from_str::<Names>(raw) {
+            Ok(n) if n.id.is_none() && n.arn.is_none() => self.error_at(
+                offset,
+                field,
+                ErrorKind::NotARecord,
+                if n.builds.is_some() {
+                    "a response inside a response's `builds`, not a build (no `id` or `arn`)"
+                } else {
+                    "not a build: it has no `id` or `arn`"
+                }
+                .to_owned(),
+            ),
+            _ => self.locate::<Build>(raw, field),
+        };
+        self.reject(err)
     }
 }
 
@@ -612,7 +663,7 @@ impl<'a> Decoder<'a, '_> {
 struct OwnedProbe {
     builds: Option<Vec<IgnoredAny>>,
     #[serde(rename = "buildsNotFound")]
-    builds_not_found: Option<Vec<String>>,
+    builds_not_found: Option<IgnoredAny>,
 }
 
 fn describe(json: &str) -> &'static str {

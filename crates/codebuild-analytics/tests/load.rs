@@ -746,6 +746,28 @@ fn one_thread_and_all_threads_give_identical_frames() {
     }
 }
 
+/// Loads `path` with `keep_going` as frames, as typed records and in
+/// batches of 2 builds (export's two passes), which must all agree.
+fn load_every_way(path: &Path) -> Archive {
+    let opts = LoadOptions {
+        keep_going: true,
+        ..LoadOptions::default()
+    };
+    let a = Archive::load(&[path], &opts).unwrap();
+    assert!(a.report.balances());
+    let (builds, report) = load_builds(&[path], &opts).unwrap();
+    assert_eq!((builds.len(), &report), (a.report.builds_kept, &a.report));
+    let mut batches = Vec::new();
+    let batched = Archive::load_batched(&[path], &opts, 2, |f| {
+        batches.push(f);
+        Ok::<_, codebuild_analytics::LoadError>(())
+    })
+    .unwrap();
+    assert_eq!(batched, a.report);
+    assert_same_frames(&stack(batches), &a.frames);
+    a
+}
+
 /// JSON Lines edge cases, each with the builds kept and the errors (line:
 /// column, counted by hand) that every load path must agree on.
 #[test]
@@ -792,15 +814,11 @@ fn json_lines_edge_cases_load_alike_in_every_path() {
         // A compact value, then a pretty-printed one: concatenated values.
         ("then-pretty", format!("{}\n{pretty}\n", b(1)), 3, vec![]),
     ];
-    let keep_going = LoadOptions {
-        keep_going: true,
-        ..LoadOptions::default()
-    };
     for (name, text, kept, errors) in cases {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("{name}.jsonl"));
         std::fs::write(&path, &text).unwrap();
-        let a = Archive::load(&[&path], &keep_going).unwrap();
+        let a = load_every_way(&path);
         assert_eq!(a.report.builds_kept, kept, "{name}");
         assert_eq!(a.report.files_rejected, vec![], "{name}");
         let at: Vec<String> = a
@@ -813,23 +831,67 @@ fn json_lines_edge_cases_load_alike_in_every_path() {
             })
             .collect();
         assert_eq!(at, errors, "{name}");
-        assert!(a.report.balances(), "{name}");
-        // The typed path and the batched (export) path agree.
-        let (builds, report) = load_builds(&[&path], &keep_going).unwrap();
-        assert_eq!((builds.len(), &report), (kept, &a.report), "{name}");
-        let mut batches = Vec::new();
-        let batched = Archive::load_batched(&[&path], &keep_going, 2, |f| {
-            batches.push(f);
-            Ok::<_, codebuild_analytics::LoadError>(())
-        })
-        .unwrap();
-        assert_eq!(batched, a.report, "{name}");
-        assert_same_frames(&stack(batches), &a.frames);
         // Without keep_going, the first bad record is the error.
         if let Some(first) = errors.first() {
             let err = Archive::load(&[&path], &LoadOptions::default()).unwrap_err();
             let p = err.position.unwrap();
             assert_eq!(&format!("{}:{}", p.line, p.column), first, "{name}: {err}");
+        }
+    }
+}
+
+/// Objects in a response that are not builds, and bad `buildsNotFound`
+/// values: each is one bad record; the response's builds still load.
+#[test]
+fn response_members_that_are_not_builds_or_ids() {
+    let b = |i: usize| build_json(&format!("p:{i}"), true, Some(2000.0), 1);
+    // (case, response, builds kept, not-found ids, rejected field paths)
+    let cases = vec![
+        (
+            "nested response",
+            serde_json::json!({"builds": [{"builds": [b(1), b(2)]}, b(3)]}),
+            1,
+            vec![],
+            vec!["builds[0]: a response inside a response's `builds`"],
+        ),
+        (
+            "objects without names",
+            serde_json::json!({"builds": [{}, {"buildNumber": 4}, b(1)]}),
+            1,
+            vec![],
+            vec![
+                "builds[0]: not a build: it has no `id` or `arn`",
+                "builds[1]: not a build: it has no `id` or `arn`",
+            ],
+        ),
+        (
+            "an id that is not a string",
+            serde_json::json!({"builds": [b(1), b(2)], "buildsNotFound": ["x", 1, "y"]}),
+            2,
+            vec!["x", "y"],
+            vec!["buildsNotFound[1]: invalid type: integer `1`, expected a string"],
+        ),
+        (
+            "not a list",
+            serde_json::json!({"builds": [b(1)], "buildsNotFound": "x"}),
+            1,
+            vec![],
+            vec!["buildsNotFound: invalid type: string \"x\", expected a sequence"],
+        ),
+    ];
+    for (name, response, kept, not_found, errors) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&response).unwrap()).unwrap();
+        let a = load_every_way(&path);
+        assert_eq!(a.report.builds_kept, kept, "{name}");
+        assert_eq!(a.report.builds_not_found, not_found, "{name}");
+        assert_eq!(a.report.records_rejected.len(), errors.len(), "{name}");
+        for (e, want) in a.report.records_rejected.iter().zip(&errors) {
+            let text = e.to_string();
+            let (_, rest) = text.split_once(".json:").unwrap();
+            let (_, rest) = rest.split_once(": ").unwrap(); // after line:column
+            assert!(rest.starts_with(want), "{name}: {text}");
         }
     }
 }
