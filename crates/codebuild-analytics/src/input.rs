@@ -125,6 +125,35 @@ fn looks_like_dump(path: &Path) -> bool {
         .any(|ext| name.ends_with(ext.as_bytes()))
 }
 
+/// The decompressed content of gzip data `raw`: every member (as
+/// `gzip -d` reads `cat a.gz b.gz`), up to `cap + 1` bytes. Zero bytes
+/// after the last member (block padding of tapes and `dd`) are ignored, as
+/// `gzip -d` does; other trailing bytes are an error naming their offset.
+fn gunzip(raw: &[u8], cap: u64) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut rest = raw;
+    loop {
+        let budget = cap.saturating_add(1).saturating_sub(out.len() as u64);
+        let mut member = flate2::bufread::GzDecoder::new(rest);
+        let at = raw.len() - rest.len();
+        (&mut member)
+            .take(budget)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("corrupt or truncated gzip data (member at byte {at}): {e}"))?;
+        rest = member.into_inner();
+        if rest.is_empty() || out.len() as u64 > cap || rest.iter().all(|&b| b == 0) {
+            return Ok(out);
+        }
+        if !rest.starts_with(&GZIP_MAGIC) {
+            return Err(format!(
+                "{} bytes of trailing data after the gzip data, at byte {}",
+                rest.len(),
+                raw.len() - rest.len()
+            ));
+        }
+    }
+}
+
 /// Reads a file: gunzips it when its bytes start with the gzip magic (any
 /// number of members), strips a UTF-8 BOM, enforces `max_file_bytes` on the
 /// decompressed size, and decides whether a folder's file is a dump at all.
@@ -166,17 +195,8 @@ pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, Load
         )
     };
     let mut text = if raw.starts_with(&GZIP_MAGIC) {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .take(cap.saturating_add(1))
-            .read_to_end(&mut out)
-            .map_err(|e| {
-                LoadError::file(
-                    path,
-                    ErrorKind::Gzip,
-                    format!("corrupt or truncated gzip data: {e}"),
-                )
-            })?;
+        let out =
+            gunzip(&raw, cap).map_err(|message| LoadError::file(path, ErrorKind::Gzip, message))?;
         if out.len() as u64 > cap {
             return Err(LoadError::file(
                 path,

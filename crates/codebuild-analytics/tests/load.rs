@@ -896,6 +896,47 @@ fn response_members_that_are_not_builds_or_ids() {
     }
 }
 
+#[test]
+fn gzip_members_padding_and_trailing_data() {
+    let text = std::fs::read(testdata().join("responses/succeeded.json")).unwrap();
+    let member = gzip(&text);
+    let dir = tempfile::tempdir().unwrap();
+    let load_bytes = |name: &str, bytes: Vec<u8>| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        Archive::load(&[&path], &LoadOptions::default())
+    };
+    // Two members (`cat a.gz b.gz`): both read, the build twice.
+    let two = load_bytes("two.json.gz", [member.clone(), member.clone()].concat()).unwrap();
+    assert_eq!(two.report.builds_read, 2);
+    assert_eq!(two.report.duplicates_dropped, 1);
+    // Zero padding after the last member is ignored, as `gzip -d` does.
+    let padded = load_bytes("padded.json.gz", [member.clone(), vec![0; 512]].concat()).unwrap();
+    assert_eq!(padded.report.builds_kept, 1);
+    // Other trailing bytes: an error naming where they start.
+    let err = load_bytes(
+        "garbage.json.gz",
+        [member.clone(), b"garbage!".to_vec()].concat(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Gzip);
+    let want = format!(
+        "8 bytes of trailing data after the gzip data, at byte {}",
+        member.len()
+    );
+    assert!(err.to_string().ends_with(&want), "{err}");
+    // A corrupt second member names its offset.
+    let mut bad = member.clone();
+    let n = bad.len();
+    bad[n - 5] ^= 0xff; // the CRC-32 of the second member's trailer
+    let err = load_bytes("bad.json.gz", [member.clone(), bad].concat()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("(member at byte {})", member.len())),
+        "{err}"
+    );
+}
+
 /// Stacks the frames of every batch into one set of frames.
 fn stack(batches: Vec<codebuild_analytics::Frames>) -> codebuild_analytics::Frames {
     let mut iter = batches.into_iter();
