@@ -90,10 +90,40 @@ pub struct ReportArgs {
     pub sections: Vec<String>,
 
     /// Also print the per-row detail sections (retry chains, flaky commits,
-    /// manual rebuilds, red periods, builds per day and per hour of week) in
-    /// table and markdown output; JSON always has every section.
+    /// manual rebuilds, red periods, builds per day and per hour of week,
+    /// outcomes by time bucket) in table and markdown output; JSON always
+    /// has every section.
     #[arg(long)]
     pub detail: bool,
+
+    /// Time bucket of the `outcomes-by-time-bucket` section (outcomes per
+    /// project and bucket, then overall per bucket; UTC, weeks start on
+    /// Monday). Given without `--section`, tables and markdown show that
+    /// section too. Default: week.
+    #[arg(long, value_enum, value_name = "BUCKET")]
+    pub bucket: Option<Bucket>,
+}
+
+/// A calendar bucket of `startTime` (UTC).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Bucket {
+    /// The day.
+    Day,
+    /// The ISO week, Monday to Sunday.
+    #[default]
+    Week,
+    /// The month.
+    Month,
+}
+
+impl From<Bucket> for codebuild_analytics::TimeBucket {
+    fn from(b: Bucket) -> Self {
+        match b {
+            Bucket::Day => Self::Day,
+            Bucket::Week => Self::Week,
+            Bucket::Month => Self::Month,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +180,10 @@ pub struct ExportArgs {
     /// run `cbstats report --parquet` on the export instead.
     #[arg(long)]
     pub no_analyses: bool,
+
+    /// Time bucket of the `outcomes-by-time-bucket` section file.
+    #[arg(long, value_enum, value_name = "BUCKET", default_value_t = Bucket::Week)]
+    pub bucket: Bucket,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -74,7 +74,8 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
         let names = sections::names();
         // Sections are small: one file each, never partitioned.
         let mut w = Writers::new(&args.out, args.format, &[]);
-        for s in sections::sections(&frames, &report, &filters, &names)? {
+        let bucket = args.bucket.into();
+        for s in sections::sections(&frames, &report, &filters, bucket, &names)? {
             w.write(&sections::slug(s.name), &s.frame, 0)?;
         }
         written += w.finish()?;

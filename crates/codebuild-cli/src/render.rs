@@ -22,7 +22,12 @@ const ELLIPSIS: char = '…';
 
 pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     let all = args.detail || args.format == ReportFormat::Json;
-    let selected = sections::select(&args.sections, all)?;
+    let mut selected = sections::select(&args.sections, all)?;
+    // `--bucket` alone asks for the outcomes per time bucket too.
+    if args.bucket.is_some() && args.sections.is_empty() && !all {
+        selected.push(sections::OUTCOMES_BY_TIME);
+    }
+    let bucket = args.bucket.unwrap_or_default().into();
     let filters = crate::load::filters(&args.filters)?;
     let archive = match &args.parquet {
         Some(dir) => {
@@ -35,7 +40,13 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
             archive
         }
     };
-    let sections = sections::sections(&archive.frames, &archive.report, &filters, &selected)?;
+    let sections = sections::sections(
+        &archive.frames,
+        &archive.report,
+        &filters,
+        bucket,
+        &selected,
+    )?;
     let mut out = BufWriter::new(io::stdout().lock());
     let color = crate::color_allowed(io::stdout().is_terminal());
     match args.format {

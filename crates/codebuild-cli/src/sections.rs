@@ -5,7 +5,7 @@ use anyhow::Result;
 use codebuild_analytics::analysis::{
     GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
 };
-use codebuild_analytics::{Filters, Frames, LoadReport};
+use codebuild_analytics::{Filters, Frames, LoadReport, TimeBucket};
 use polars::prelude::*;
 use rayon::prelude::*;
 
@@ -27,6 +27,8 @@ pub struct Section {
 pub struct Inputs<'a> {
     frames: &'a Frames,
     filters: &'a Filters,
+    /// The time bucket of [`OUTCOMES_BY_TIME`].
+    bucket: TimeBucket,
     chains: Option<DataFrame>,
     flaky: Option<DataFrame>,
     rebuilds: Option<DataFrame>,
@@ -40,7 +42,12 @@ impl<'a> Inputs<'a> {
     /// Computes the details that more than one of `selected` reads (in
     /// parallel with each other); a detail read by one section only is
     /// computed by that section.
-    fn new(frames: &'a Frames, filters: &'a Filters, selected: &[&str]) -> PolarsResult<Self> {
+    fn new(
+        frames: &'a Frames,
+        filters: &'a Filters,
+        bucket: TimeBucket,
+        selected: &[&str],
+    ) -> PolarsResult<Self> {
         let shared = |a: &str, b: &str| selected.contains(&a) && selected.contains(&b);
         let when = |needed: bool, f: &(dyn Fn() -> PolarsResult<DataFrame> + Sync)| {
             needed.then(f).transpose()
@@ -55,6 +62,7 @@ impl<'a> Inputs<'a> {
         let mut inputs = Inputs {
             frames,
             filters,
+            bucket,
             chains: None,
             flaky: None,
             rebuilds: None,
@@ -199,6 +207,15 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     ("failure rates by compute type", |i| {
         failures::failure_rates(i.frames, i.filters, GroupKey::ComputeType)
     }),
+    ("failure rates by image", |i| {
+        failures::failure_rates(i.frames, i.filters, GroupKey::Image)
+    }),
+    ("failure rates by initiator", |i| {
+        failures::failure_rates(i.frames, i.filters, GroupKey::Initiator)
+    }),
+    ("failure rates by source type", |i| {
+        failures::failure_rates(i.frames, i.filters, GroupKey::SourceType)
+    }),
     ("retry summary", |i| retry::retry_summary_of(i.chains()?)),
     ("flaky rate", |i| {
         flaky::flaky_rate_with(i.frames, i.filters, i.flaky()?)
@@ -224,7 +241,15 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     ("builds per hour of week", |i| {
         capacity::builds_per_hour_of_week(i.frames, i.filters)
     }),
+    (OUTCOMES_BY_TIME, |i| {
+        outcomes::outcomes(i.frames, i.filters, Some(i.bucket))
+    }),
 ];
+
+/// Outcomes per project and time bucket (`report --bucket`, a week by
+/// default), then overall per bucket: the rows of [`SECTIONS`]' `outcomes`
+/// with a `day`, `week` or `month` column (the bucket's first day).
+pub const OUTCOMES_BY_TIME: &str = "outcomes by time bucket";
 
 /// The first detail section: tables and markdown show the summaries before it
 /// unless `--section` or `--detail` asks for more; JSON and exports have all.
@@ -281,11 +306,13 @@ pub fn select(wanted: &[String], all: bool) -> Result<Vec<&'static str>> {
     Ok(out)
 }
 
-/// Computes the selected sections (the `load` section included when selected).
+/// Computes the selected sections (the `load` section included when
+/// selected); `bucket` is the time bucket of [`OUTCOMES_BY_TIME`].
 pub fn sections(
     frames: &Frames,
     report: &LoadReport,
     filters: &Filters,
+    bucket: TimeBucket,
     selected: &[&str],
 ) -> Result<Vec<Section>> {
     let mut out = Vec::new();
@@ -298,7 +325,7 @@ pub fn sections(
     // Sections are computed in parallel (many analyses are single-threaded
     // walks over the builds) and kept in report order.
     let inputs = anyhow::Context::context(
-        Inputs::new(frames, filters, selected),
+        Inputs::new(frames, filters, bucket, selected),
         "computing the retry chains, flaky commits and manual rebuilds",
     )?;
     let wanted: Vec<&(&str, Analysis)> = SECTIONS

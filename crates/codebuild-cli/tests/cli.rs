@@ -545,7 +545,7 @@ fn export_in_small_batches_writes_what_one_batch_writes() {
         .collect();
     names.sort();
     // Every frame, every section and the load report.
-    assert_eq!(names.len(), 14 + 19 + 1, "{names:?}");
+    assert_eq!(names.len(), 14 + 23 + 1, "{names:?}");
     for name in &names {
         let (a, b) = (one.path().join(name), many.path().join(name));
         if name.ends_with(".json") {
@@ -972,4 +972,247 @@ fn export_names_files_whose_names_are_not_utf8() {
             .starts_with(&format!("{}:", shown("bad\u{FFFD}.json"))),
         "{errors:?}"
     );
+}
+
+/// `(project, status, start, image, initiator, source.type)` of a build.
+type Dims = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// Five builds over January 2024 with the dimensions of the failure-rate
+/// sections: `(project, status, start, image, initiator, source.type)`.
+fn dimensions_archive() -> tempfile::TempDir {
+    let rows: [Dims; 5] = [
+        (
+            "web",
+            "SUCCEEDED",
+            "2024-01-01T10:00:00Z",
+            Some(STD),
+            Some("GitHub-Hookshot/abc"),
+            Some("GITHUB"),
+        ),
+        (
+            "web",
+            "FAILED",
+            "2024-01-02T10:00:00Z",
+            Some(STD),
+            Some("codepipeline/p"),
+            Some("CODEPIPELINE"),
+        ),
+        (
+            "web",
+            "STOPPED",
+            "2024-01-08T10:00:00Z",
+            Some(AL2),
+            Some("GitHub-Hookshot/abc"),
+            Some("GITHUB"),
+        ),
+        (
+            "api",
+            "FAULT",
+            "2024-01-09T10:00:00Z",
+            Some(AL2),
+            Some("alice"),
+            Some("S3"),
+        ),
+        ("api", "SUCCEEDED", "2024-01-31T10:00:00Z", None, None, None),
+    ];
+    const STD: &str = "aws/codebuild/standard:7.0";
+    const AL2: &str = "aws/codebuild/amazonlinux2-x86_64-standard:5.0";
+    let builds: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (project, status, start, image, initiator, source))| {
+            let id = format!("{project}:00000000-0000-0000-0000-{i:012}");
+            let mut b = serde_json::json!({
+                "id": id,
+                "arn": format!("arn:aws:codebuild:us-east-1:123456789012:build/{id}"),
+                "projectName": project,
+                "buildStatus": status,
+                "buildComplete": true,
+                "startTime": start,
+                "endTime": start.replace("10:00:00", "10:05:00"),
+            });
+            let o = b.as_object_mut().unwrap();
+            if let Some(image) = image {
+                o.insert(
+                    "environment".into(),
+                    serde_json::json!({"computeType": "BUILD_GENERAL1_SMALL", "image": image}),
+                );
+            }
+            if let Some(initiator) = initiator {
+                o.insert("initiator".into(), (*initiator).into());
+            }
+            if let Some(source) = source {
+                o.insert("source".into(), serde_json::json!({ "type": source }));
+            }
+            b
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("builds.json"),
+        serde_json::json!({ "builds": builds }).to_string(),
+    )
+    .unwrap();
+    dir
+}
+
+/// `(key, builds, completed, failures, failureRate)` of a failure-rate section.
+fn rate_rows(section: &Value, key: &str) -> Vec<(Value, i64, i64, i64, Value)> {
+    section
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[key].clone(),
+                r["builds"].as_i64().unwrap(),
+                r["completed"].as_i64().unwrap(),
+                r["failures"].as_i64().unwrap(),
+                r["failureRate"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn report_failure_rates_by_image_initiator_and_source_type() {
+    let dir = dimensions_archive();
+    let (code, out, err) = stdout_of(
+        cbstats()
+            .args(["report", "--format", "json"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    // failureRate = failures / (completed - STOPPED); sorted by key, nulls last.
+    assert_eq!(
+        rate_rows(&v["failure rates by image"], "environment.image"),
+        [
+            // STOPPED + FAULT: 1 / (2 - 1).
+            (
+                "aws/codebuild/amazonlinux2-x86_64-standard:5.0".into(),
+                2,
+                2,
+                1,
+                1.0.into()
+            ),
+            ("aws/codebuild/standard:7.0".into(), 2, 2, 1, 0.5.into()),
+            (Value::Null, 1, 1, 0, 0.0.into()),
+        ]
+    );
+    assert_eq!(
+        rate_rows(&v["failure rates by initiator"], "initiator"),
+        [
+            // SUCCEEDED + STOPPED: 0 / (2 - 1).
+            ("GitHub-Hookshot/abc".into(), 2, 2, 0, 0.0.into()),
+            ("alice".into(), 1, 1, 1, 1.0.into()),
+            ("codepipeline/p".into(), 1, 1, 1, 1.0.into()),
+            (Value::Null, 1, 1, 0, 0.0.into()),
+        ]
+    );
+    assert_eq!(
+        rate_rows(&v["failure rates by source type"], "source.type"),
+        [
+            ("CODEPIPELINE".into(), 1, 1, 1, 1.0.into()),
+            ("GITHUB".into(), 2, 2, 0, 0.0.into()),
+            ("S3".into(), 1, 1, 1, 1.0.into()),
+            (Value::Null, 1, 1, 0, 0.0.into()),
+        ]
+    );
+
+    // Tables and markdown show them by default; `--section` takes the slugs.
+    let (code, out, err) = stdout_of(cbstats().arg("report").arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    for name in ["image", "initiator", "source type", "compute type"] {
+        assert!(
+            out.contains(&format!("\nfailure rates by {name}\n")),
+            "{out}"
+        );
+    }
+    let (code, out, err) = stdout_of(cbstats().arg("report").arg(dir.path()).args([
+        "--format",
+        "markdown",
+        "--section",
+        "failure-rates-by-source-type",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("## failure rates by source type\n"),
+        "{out}"
+    );
+    assert!(!out.contains("## outcomes"), "{out}");
+    assert!(out.contains("| S3 | 1 | 1 | 1 |"), "{out}");
+}
+
+#[test]
+fn report_outcomes_per_time_bucket() {
+    let dir = dimensions_archive();
+    // (projectName, bucket, builds, successRate) of the outcomes-by-time-bucket rows.
+    let rows = |bucket: &str| -> Vec<(Value, Value, i64, Value)> {
+        let (code, out, err) = stdout_of(
+            cbstats()
+                .arg("report")
+                .arg(dir.path())
+                .args(["--format", "json", "--section", "outcomes-by-time-bucket"])
+                .args(["--bucket", bucket]),
+        );
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), 1, "{out}");
+        v["outcomes by time bucket"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["projectName"].clone(),
+                    r[bucket].clone(),
+                    r["builds"].as_i64().unwrap(),
+                    r["successRate"].clone(),
+                )
+            })
+            .collect()
+    };
+    // successRate = SUCCEEDED / (completed - STOPPED); weeks start on Monday
+    // (2024-01-01 was a Monday).
+    assert_eq!(
+        rows("week"),
+        [
+            ("api".into(), "2024-01-08".into(), 1, 0.0.into()), // FAULT
+            ("api".into(), "2024-01-29".into(), 1, 1.0.into()),
+            ("web".into(), "2024-01-01".into(), 2, 0.5.into()), // SUCCEEDED, FAILED
+            ("web".into(), "2024-01-08".into(), 1, Value::Null), // STOPPED only
+            ("(all)".into(), "2024-01-01".into(), 2, 0.5.into()),
+            ("(all)".into(), "2024-01-08".into(), 2, 0.0.into()), // 0 / (2 - 1)
+            ("(all)".into(), "2024-01-29".into(), 1, 1.0.into()),
+        ]
+    );
+    assert_eq!(
+        rows("month"),
+        [
+            ("api".into(), "2024-01-01".into(), 2, 0.5.into()),
+            ("web".into(), "2024-01-01".into(), 3, 0.5.into()), // 1 / (3 - 1)
+            ("(all)".into(), "2024-01-01".into(), 5, 0.5.into()), // 2 / (5 - 1)
+        ]
+    );
+    assert_eq!(rows("day").len(), 5 + 5);
+    // `--bucket` alone adds the section to the default table.
+    let (code, out, err) = stdout_of(
+        cbstats()
+            .arg("report")
+            .arg(dir.path())
+            .args(["--bucket", "month"]),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\noutcomes by time bucket\n"), "{out}");
+    assert!(out.contains("\nphase timing\n"), "{out}");
+    let (_, out, _) = stdout_of(cbstats().arg("report").arg(dir.path()));
+    assert!(!out.contains("outcomes by time bucket"), "{out}");
 }
