@@ -238,14 +238,18 @@ pub(crate) fn read(file: &InputFile, opts: &LoadOptions) -> Result<Content, Load
         Some(&b) => Err(LoadError::file(
             path,
             ErrorKind::NotJson,
-            format!(
-                "not JSON: expected a JSON object or array, found {}",
-                if b.is_ascii_graphic() {
-                    format!("`{}`", b as char)
-                } else {
-                    format!("byte 0x{b:02x}")
-                }
-            ),
+            if text.starts_with(b"\xFF\xFE") || text.starts_with(b"\xFE\xFF") {
+                "not JSON in UTF-8: the file is UTF-16 text (it starts with a UTF-16 byte order mark); convert it to UTF-8, e.g. with iconv".to_owned()
+            } else {
+                format!(
+                    "not JSON: expected a JSON object or array, found {}",
+                    if b.is_ascii_graphic() {
+                        format!("`{}`", b as char)
+                    } else {
+                        format!("byte 0x{b:02x}")
+                    }
+                )
+            },
         )),
     }
 }

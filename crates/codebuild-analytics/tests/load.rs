@@ -937,6 +937,20 @@ fn gzip_members_padding_and_trailing_data() {
     );
 }
 
+#[test]
+fn utf16_files_are_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("utf16.json");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(r#"{"builds": []}"#.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(&path, utf16).unwrap();
+    let err = Archive::load(&[&path], &LoadOptions::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::NotJson);
+    assert!(err.to_string().contains("UTF-16"), "{err}");
+}
+
 /// Stacks the frames of every batch into one set of frames.
 fn stack(batches: Vec<codebuild_analytics::Frames>) -> codebuild_analytics::Frames {
     let mut iter = batches.into_iter();
