@@ -1,6 +1,6 @@
 //! `cbstats validate`: every problem as `path:line:column: field: message`.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,6 +10,7 @@ use anyhow::Result;
 use codebuild_analytics::{Archive, LoadError, Position};
 use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
 use crate::cli::{Cli, ValidateArgs};
@@ -53,7 +54,9 @@ fn run(cli: &Cli, args: &ValidateArgs, paths: &[PathBuf]) -> Result<Counts> {
     } else {
         None
     };
-    let strict_problems: Arc<Mutex<Vec<Problem>>> = Arc::default();
+    let strict_problems: Arc<Mutex<Vec<StrictProblem>>> = Arc::default();
+    // Where the loader found problems, per file.
+    let mut loader_positions: HashMap<PathBuf, Vec<Position>> = HashMap::new();
     let push = |e: &LoadError, problems: &mut Vec<Problem>| {
         problems.push(Problem {
             file: e.file.clone(),
@@ -85,7 +88,7 @@ fn run(cli: &Cli, args: &ValidateArgs, paths: &[PathBuf]) -> Result<Counts> {
                 builds += r.builds_kept;
                 let mut mine = Vec::new();
                 for e in r.files_rejected.iter().chain(&r.records_rejected) {
-                    bad_files.insert(e.file.clone());
+                    record_loader_problem(e, &mut bad_files, &mut loader_positions);
                     push(e, &mut mine);
                 }
                 // Input order of files, then position within a file.
@@ -93,19 +96,47 @@ fn run(cli: &Cli, args: &ValidateArgs, paths: &[PathBuf]) -> Result<Counts> {
                 problems.extend(mine);
             }
             Err(e) => {
-                bad_files.insert(e.file.clone());
+                record_loader_problem(&e, &mut bad_files, &mut loader_positions);
                 push(&e, &mut problems);
             }
         }
     }
     let mut strict_problems =
         std::mem::take(&mut *strict_problems.lock().unwrap_or_else(|e| e.into_inner()));
-    // Files the loader already reported are not listed twice; files are
-    // checked in parallel, so order them as the loader's problems are.
-    strict_problems.retain(|p| !bad_files.contains(&p.file));
+    // A record the loader rejected is not listed again (its problem would
+    // be reported twice, once by each); every other record of the file
+    // is, and so are the file's top-level members. A file the loader
+    // rejected without saying where is left to the loader.
+    strict_problems.retain(|p| {
+        if !bad_files.contains(&p.problem.file) {
+            return true;
+        }
+        let Some(at) = loader_positions.get(&p.problem.file) else {
+            return false;
+        };
+        match p.record {
+            Some((start, end)) => !at.iter().any(|a| (start..=end).contains(a)),
+            None => true,
+        }
+    });
+    let mut strict_problems: Vec<Problem> =
+        strict_problems.into_iter().map(|p| p.problem).collect();
+    // Files are checked in parallel: order them as the loader's problems are.
     strict_problems.sort_by(|a, b| a.file.cmp(&b.file).then(a.position.cmp(&b.position)));
     problems.extend(strict_problems);
     Ok((files, builds, problems))
+}
+
+/// Notes a loader problem: its file, and where in it when known.
+fn record_loader_problem(
+    e: &LoadError,
+    bad_files: &mut HashSet<PathBuf>,
+    positions: &mut HashMap<PathBuf, Vec<Position>>,
+) {
+    bad_files.insert(e.file.clone());
+    if let Some(at) = e.position {
+        positions.entry(e.file.clone()).or_default().push(at);
+    }
 }
 
 /// The JSON Schema checks of `--strict`.
@@ -113,6 +144,19 @@ struct Strict {
     response: Validator,
     build: Validator,
 }
+
+/// Where a problem found by `--strict` is: the value's position, its path
+/// in the loader's style (`builds[0].phases[6].attempts`), and the span of
+/// the build record it is in (to leave out records the loader rejected).
+struct Located {
+    at: Position,
+    path: String,
+    record: Option<(Position, Position)>,
+}
+
+/// A JSON value of the file's text, not parsed further: `RawValue` borrows
+/// the text, so its offset in the file is a pointer difference.
+type Raw<'t> = &'t serde_json::value::RawValue;
 
 impl Strict {
     fn new() -> Result<Self> {
@@ -127,31 +171,39 @@ impl Strict {
     }
 
     /// Checks every top-level value of one file's JSON text (JSON or JSON Lines).
-    fn check(&self, shown: &Path, text: &[u8], problems: &mut Vec<Problem>) {
+    fn check(&self, shown: &Path, text: &[u8], problems: &mut Vec<StrictProblem>) {
         let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
         loop {
             let start = skip_ws(text, stream.byte_offset());
             let Some(item) = stream.next() else { break };
             let Ok(value) = item else { break }; // syntax errors are the loader's to report
-            let at = Position::of_offset(text, start);
+            let end = stream.byte_offset();
+            let Some(raw) = std::str::from_utf8(&text[start..end])
+                .ok()
+                .and_then(|t| serde_json::from_str::<Raw>(t).ok())
+            else {
+                break;
+            };
+            let locator = Locator { text, raw };
             match &value {
                 Value::Array(items) => {
                     for (i, v) in items.iter().enumerate() {
-                        self.check_value(v, &format!("{i}/"), shown, at, problems);
+                        self.check_value(v, Some(i), &locator, shown, problems);
                     }
                 }
-                v => self.check_value(v, "", shown, at, problems),
+                v => self.check_value(v, None, &locator, shown, problems),
             }
         }
     }
 
+    /// Checks `v`, element `index` of the top-level array, or the top-level value.
     fn check_value(
         &self,
         v: &Value,
-        prefix: &str,
+        index: Option<usize>,
+        locator: &Locator,
         shown: &Path,
-        at: Position,
-        problems: &mut Vec<Problem>,
+        problems: &mut Vec<StrictProblem>,
     ) {
         let is_response = v
             .as_object()
@@ -162,52 +214,146 @@ impl Strict {
             &self.build
         };
         for err in validator.iter_errors(v) {
-            let base = format!(
-                "{prefix}{}",
-                err.instance_path().as_str().trim_start_matches('/')
-            );
-            let mut emit = |field: String, message: String| {
-                let field = if field.is_empty() {
+            let mut segments: Vec<LocationSegment> =
+                index.map(LocationSegment::Index).into_iter().collect();
+            segments.extend(err.instance_path().iter());
+            let mut emit = |extra: Option<&str>, message: String| {
+                let mut segments = segments.clone();
+                segments.extend(extra.map(|name| LocationSegment::Property(name.into())));
+                let found = locator.locate(&segments, is_response || index.is_some());
+                let field = if found.path.is_empty() {
                     "$".to_string()
                 } else {
-                    field
+                    found.path
                 };
-                problems.push(Problem {
-                    file: shown.to_path_buf(),
-                    position: Some(at),
-                    text: format!(
-                        "{}:{}:{}: {field}: {message}",
-                        shown.display(),
-                        at.line,
-                        at.column
-                    ),
+                let at = found.at;
+                problems.push(StrictProblem {
+                    problem: Problem {
+                        file: shown.to_path_buf(),
+                        position: Some(at),
+                        text: format!(
+                            "{}:{}:{}: {field}: {message}",
+                            shown.display(),
+                            at.line,
+                            at.column
+                        ),
+                    },
+                    record: found.record,
                 });
             };
             match err.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     for name in unexpected {
-                        let field = if base.is_empty() {
-                            name.clone()
-                        } else {
-                            format!("{base}/{name}")
-                        };
                         emit(
-                            field,
+                            Some(name),
                             "unknown member (not in the CodeBuild API model)".into(),
                         );
                     }
                 }
                 ValidationErrorKind::Enum { .. } => {
-                    emit(base, format!("unknown enum value {}", err.instance()));
+                    emit(None, format!("unknown enum value {}", err.instance()));
                 }
                 _ if err.instance().is_null() => {
                     emit(
-                        base,
+                        None,
                         "null is not allowed (the API omits absent members instead)".into(),
                     );
                 }
-                _ => emit(base, err.to_string()),
+                _ => emit(None, err.to_string()),
             }
+        }
+    }
+}
+
+/// A problem of `--strict`, with the span of its build record.
+struct StrictProblem {
+    problem: Problem,
+    record: Option<(Position, Position)>,
+}
+
+/// Finds values of one top-level JSON value in the file's text by their
+/// path.
+///
+/// serde_json has no spans, but a borrowed [`RawValue`](serde_json::value::RawValue)
+/// is a slice of the input: each step parses the current value as a map or
+/// a list of raw values (serde_json's own parser, no hand-written one) and
+/// the offset of the child is where its slice starts in the text.
+struct Locator<'t> {
+    text: &'t [u8],
+    raw: Raw<'t>,
+}
+
+impl Locator<'_> {
+    fn offset(&self, raw: Raw) -> usize {
+        raw.get().as_ptr() as usize - self.text.as_ptr() as usize
+    }
+
+    fn position(&self, raw: Raw) -> Position {
+        Position::of_offset(self.text, self.offset(raw))
+    }
+
+    /// The position of the value at `segments` (of the deepest value found
+    /// on the way, if the path leaves the text), its path in the loader's
+    /// style, and the span of its build record: the top-level value when
+    /// `records_below` is false, else the element of the top-level array or
+    /// of `builds` that the path goes through.
+    fn locate(&self, segments: &[LocationSegment], records_below: bool) -> Located {
+        let span = |raw: Raw| {
+            let start = self.offset(raw);
+            (
+                Position::of_offset(self.text, start),
+                Position::of_offset(self.text, start + raw.get().len()),
+            )
+        };
+        let mut raw = self.raw;
+        let mut path = String::new();
+        let mut record = (!records_below).then(|| span(raw));
+        for (depth, segment) in segments.iter().enumerate() {
+            let child = match segment {
+                LocationSegment::Index(i) => {
+                    path.push_str(&format!("[{i}]"));
+                    serde_json::from_str::<Vec<Raw>>(raw.get())
+                        .ok()
+                        .and_then(|items| items.get(*i).copied())
+                }
+                LocationSegment::Property(name) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(name);
+                    serde_json::from_str::<BTreeMap<String, Raw>>(raw.get())
+                        .ok()
+                        .and_then(|members| members.get(name.as_ref()).copied())
+                }
+            };
+            let Some(child) = child else {
+                // Keep the path whole; point at the deepest value found.
+                for rest in &segments[depth + 1..] {
+                    match rest {
+                        LocationSegment::Index(i) => path.push_str(&format!("[{i}]")),
+                        LocationSegment::Property(name) => {
+                            path.push('.');
+                            path.push_str(name);
+                        }
+                    }
+                }
+                break;
+            };
+            raw = child;
+            // A build record: an element of the top-level array, or of `builds`.
+            let is_record = records_below
+                && matches!(segment, LocationSegment::Index(_))
+                && (depth == 0
+                    || (depth == 1
+                        && matches!(&segments[0], LocationSegment::Property(p) if p == "builds")));
+            if is_record && record.is_none() {
+                record = Some(span(raw));
+            }
+        }
+        Located {
+            at: self.position(raw),
+            path,
+            record,
         }
     }
 }

@@ -250,9 +250,7 @@ fn validate_strict_flags_unknown_enum_values() {
         "{out}"
     );
     assert!(
-        problems
-            .iter()
-            .any(|l| l.contains(": builds/0/buildStatus: unknown enum value \"PENDING_APPROVAL\"")),
+        problems.contains(&"testdata/lenient/unknown-enum-values.json:9:22: builds[0].buildStatus: unknown enum value \"PENDING_APPROVAL\""),
         "{out}"
     );
     assert!(out.ends_with("1 files, 2 builds, 9 problems\n"), "{out}");
@@ -268,11 +266,17 @@ fn validate_strict_flags_unknown_enum_values() {
         8,
         "{out}"
     );
-    assert!(out.contains(": nextToken: unknown member"), "{out}");
-    assert!(
-        out.contains(": builds/0/phases/6/retryable: unknown member"),
-        "{out}"
-    );
+    // Each at the member's value, with the loader's path style.
+    for (at, field) in [
+        ("69:24", "builds[0].phases[6].retryable"),
+        ("142:28", "builds[0].logs.retentionInDays"),
+        ("162:16", "nextToken"),
+    ] {
+        let line = format!(
+            "testdata/lenient/unknown-fields.json:{at}: {field}: unknown member (not in the CodeBuild API model)"
+        );
+        assert!(out.lines().any(|l| l == line), "{line}\n{out}");
+    }
 
     let (code, out, _) = stdout_of(cbstats().args([
         "validate",
@@ -1215,4 +1219,74 @@ fn report_outcomes_per_time_bucket() {
     assert!(out.contains("\nphase timing\n"), "{out}");
     let (_, out, _) = stdout_of(cbstats().arg("report").arg(dir.path()));
     assert!(!out.contains("outcomes by time bucket"), "{out}");
+}
+
+#[test]
+fn validate_strict_lists_the_records_the_loader_read_at_their_positions() {
+    // Build 0 has a loader error (a text build number); build 1 is read,
+    // and has an unknown status and an unknown member.
+    let text = r#"{
+  "builds": [
+    {"id": "a:1", "buildNumber": "x"},
+    {
+      "id": "a:2",
+      "buildStatus": "PENDING_APPROVAL",
+      "phases": [{"phaseType": "BUILD", "extra": true}]
+    }
+  ],
+  "nextToken": "t"
+}
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.json");
+    std::fs::write(&file, text).unwrap();
+    let f = file.display().to_string();
+    let (code, out, _) = stdout_of(cbstats().args(["validate", "--strict"]).arg(&file));
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    let unknown = "unknown member (not in the CodeBuild API model)";
+    // The loader's problem, then the schema's by position; build 0's own
+    // schema problem (the build number's type) is the loader's, not repeated.
+    assert_eq!(lines.len(), 5, "{out}");
+    assert!(
+        lines[0].starts_with(&format!("{f}:3:")) && lines[0].contains(": builds[0].buildNumber: "),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1..],
+        [
+            format!("{f}:6:22: builds[1].buildStatus: unknown enum value \"PENDING_APPROVAL\""),
+            format!("{f}:7:50: builds[1].phases[0].extra: {unknown}"),
+            format!("{f}:10:16: nextToken: {unknown}"),
+            "1 files, 1 builds, 4 problems".to_string(),
+        ]
+    );
+
+    // A JSON array of builds (`--query builds`), one per line of JSON Lines too.
+    let array = dir.path().join("builds.json");
+    std::fs::write(
+        &array,
+        "[{\"id\": \"a:1\"},\n {\"id\": \"a:2\", \"x\": 1}]\n",
+    )
+    .unwrap();
+    let lines = dir.path().join("builds.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"id\": \"a:1\"}\n{\"id\": \"a:2\", \"buildStatus\": \"NEW\"}\n",
+    )
+    .unwrap();
+    let (_, out, _) = stdout_of(
+        cbstats()
+            .args(["validate", "--strict"])
+            .arg(&array)
+            .arg(&lines),
+    );
+    assert_eq!(
+        out,
+        format!(
+            "{}:2:21: [1].x: {unknown}\n{}:2:30: buildStatus: unknown enum value \"NEW\"\n2 files, 4 builds, 2 problems\n",
+            array.display(),
+            lines.display()
+        )
+    );
 }
