@@ -490,10 +490,17 @@ impl<'a> Decoder<'a, '_> {
         let base = self.position(start);
         let mut values =
             serde_json::Deserializer::from_slice(&text[start..]).into_iter::<&RawValue>();
-        for (i, value) in values.by_ref().enumerate() {
+        let mut i = 0;
+        while let Some(value) = values.next() {
             match value {
                 Ok(raw) => self.value(raw, &value_prefix(index + i))?,
                 Err(e) => {
+                    // With keep_going the builds before the error are still
+                    // records (without, the syntax error is the result).
+                    if self.opts.keep_going {
+                        let at = start + values.byte_offset();
+                        self.salvage(at, &value_prefix(index + i))?;
+                    }
                     return Err(LoadError {
                         file: self.path.to_path_buf(),
                         position: Some(base.offset_by(Position {
@@ -506,8 +513,28 @@ impl<'a> Decoder<'a, '_> {
                     });
                 }
             }
+            i += 1;
         }
         Ok(())
+    }
+
+    /// The complete records of a value that breaks off (a file cut short,
+    /// or garbage part-way): the builds of a response, or the items of an
+    /// array, that come before the error are read as usual; the rest of
+    /// the file is the caller's error.
+    fn salvage(&mut self, start: usize, prefix: &str) -> Result<(), LoadError> {
+        let text = self.text;
+        let mut de = serde_json::Deserializer::from_slice(&text[start..]);
+        let mut seed = Salvage {
+            dec: self,
+            prefix,
+            err: None,
+        };
+        let _ = serde::de::DeserializeSeed::deserialize(&mut seed, &mut de);
+        match seed.err {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
     }
 
     /// A top-level value read in the fast path; `raw` is its text.
@@ -654,6 +681,104 @@ impl<'a> Decoder<'a, '_> {
             _ => self.locate::<Build>(raw, field),
         };
         self.reject(err)
+    }
+}
+
+/// A top-level value read as far as it goes, for [`Decoder::salvage`]: a
+/// response's `builds` and an array's items are handed to the decoder one
+/// by one as they are delimited, so the ones before an error are kept.
+struct Salvage<'d, 'a, 's, 'p> {
+    dec: &'d mut Decoder<'a, 's>,
+    prefix: &'p str,
+    /// The decoder's own error (a bad record without `keep_going`).
+    err: Option<LoadError>,
+}
+
+impl Salvage<'_, '_, '_, '_> {
+    /// Stops the parse with the decoder's error, kept for the caller.
+    fn fail<E: serde::de::Error>(&mut self, err: LoadError) -> E {
+        self.err = Some(err);
+        E::custom("stopped")
+    }
+}
+
+impl<'de: 'a, 'a> serde::de::DeserializeSeed<'de> for &mut Salvage<'_, 'a, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for &mut Salvage<'_, 'a, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a response or an array")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key != "builds" {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            self.dec.stats.responses += 1;
+            let prefix = join(self.prefix, "builds");
+            map.next_value_seed(Items {
+                salvage: &mut *self,
+                prefix: &prefix,
+                builds: true,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, seq: S) -> Result<(), S::Error> {
+        let prefix = self.prefix.to_owned();
+        Items {
+            salvage: self,
+            prefix: &prefix,
+            builds: false,
+        }
+        .visit_seq(seq)
+    }
+}
+
+/// The items of an array being salvaged: builds (a response's `builds`),
+/// or top-level objects (responses or builds).
+struct Items<'s, 'd, 'a, 'x, 'p> {
+    salvage: &'s mut Salvage<'d, 'a, 'x, 'p>,
+    prefix: &'s str,
+    builds: bool,
+}
+
+impl<'de: 'a, 'a> serde::de::DeserializeSeed<'de> for Items<'_, '_, 'a, '_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for Items<'_, '_, 'a, '_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<S: serde::de::SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let mut i = 0;
+        while let Some(raw) = seq.next_element::<&'a RawValue>()? {
+            let field = format!("{}[{i}]", self.prefix);
+            let read = if self.builds {
+                self.salvage.dec.build(raw.get(), &field)
+            } else {
+                self.salvage.dec.object(raw, &field)
+            };
+            if let Err(err) = read {
+                return Err(self.salvage.fail(err));
+            }
+            i += 1;
+        }
+        Ok(())
     }
 }
 

@@ -951,6 +951,47 @@ fn utf16_files_are_named_as_such() {
     assert!(err.to_string().contains("UTF-16"), "{err}");
 }
 
+/// A file cut short keeps the complete records before the cut (and is
+/// reported as a bad file, with the position of the cut).
+#[test]
+fn records_before_a_cut_are_kept() {
+    let b = |i: usize| build_json(&format!("p:{i}"), true, Some(2000.0), 1);
+    let response =
+        serde_json::to_string_pretty(&serde_json::json!({"builds": [b(1), b(2), b(3)]})).unwrap();
+    let array = serde_json::to_string(&serde_json::json!([b(4), b(5), b(6)])).unwrap();
+    // Cut inside the third build: after `"id": "p:3` (its closing quote gone).
+    let cut = |text: &str, id: &str| text[..text.find(id).unwrap() + id.len()].to_owned();
+    let cases = [
+        ("response.json", cut(&response, "\"p:3"), 2),
+        ("array.json", cut(&array, "\"p:6"), 2),
+        // Two values, the second cut: the first whole, and one build of the second.
+        (
+            "two.json",
+            format!("{response}\n{}", cut(&array, "\"p:5")),
+            4,
+        ),
+    ];
+    for (name, text, kept) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, &text).unwrap();
+        let a = load_every_way(&path);
+        assert_eq!(a.report.builds_kept, kept, "{name}");
+        assert_eq!(a.report.files_rejected.len(), 1, "{name}");
+        let err = &a.report.files_rejected[0];
+        assert_eq!(err.kind, ErrorKind::Syntax, "{name}");
+        // The cut is the end of the text: its last line, at its last byte
+        // (where serde_json puts an unexpected end).
+        let last = text.lines().last().unwrap();
+        let p = err.position.unwrap();
+        assert_eq!(
+            (p.line, p.column),
+            (text.lines().count(), last.len()),
+            "{name}: {err}"
+        );
+    }
+}
+
 /// Stacks the frames of every batch into one set of frames.
 fn stack(batches: Vec<codebuild_analytics::Frames>) -> codebuild_analytics::Frames {
     let mut iter = batches.into_iter();
