@@ -51,6 +51,16 @@ impl Position {
     }
 }
 
+/// Serializes a path as text, as it displays: a file name can be any bytes
+/// on Unix, but serde writes a path only if it is UTF-8, so a load report
+/// naming such a file could not be written at all.
+pub(crate) fn lossy_path<S: serde::Serializer>(
+    path: &std::path::Path,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}
+
 /// What kind of problem a [`LoadError`] is.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -82,6 +92,9 @@ pub enum ErrorKind {
 #[serde(rename_all = "camelCase")]
 pub struct LoadError {
     /// The file (as given, or found in a folder); `-` for standard input.
+    /// Serialized as text, bytes that are not UTF-8 as U+FFFD (serde
+    /// refuses a path that is not UTF-8).
+    #[serde(serialize_with = "lossy_path")]
     pub file: PathBuf,
     /// Where in the (decompressed) file, when known.
     pub position: Option<Position>,

@@ -81,7 +81,8 @@ impl std::fmt::Debug for LoadOptions {
 /// A file that was not loaded, and why.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedFile {
-    /// The file.
+    /// The file (serialized as text, like [`LoadError::file`]).
+    #[serde(serialize_with = "crate::error::lossy_path")]
     pub path: PathBuf,
     /// Why it was skipped.
     pub reason: String,

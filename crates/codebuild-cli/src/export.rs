@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 use codebuild_analytics::analysis::analysis_view;
 use codebuild_analytics::dataset::{self, Projection, partition_folder_name};
 use codebuild_analytics::frames::col_names::START;
-use codebuild_analytics::{Archive, Frames, LoadReport};
+use codebuild_analytics::{Archive, Frames};
 use polars::prelude::{
     AnyValue, Column, CsvWriter, DataFrame, DataType, IntoLazy, ParquetWriter, SerWriter, col,
 };
@@ -64,7 +64,7 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
     let mut written = out.finish()?;
 
     let path = args.out.join(LOAD_REPORT);
-    let text = serde_json::to_string_pretty(&utf8_paths(&report))
+    let text = serde_json::to_string_pretty(&report)
         .with_context(|| format!("cannot write {}", path.display()))?;
     fs::write(&path, text + "\n").with_context(|| format!("cannot write {}", path.display()))?;
     written += 1;
@@ -88,25 +88,6 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The load report with every file path as UTF-8 text, non-UTF-8 bytes
-/// replaced by U+FFFD as `report` shows them: a file name can be any bytes
-/// on Linux, but serde writes a path only if it is UTF-8.
-fn utf8_paths(report: &LoadReport) -> LoadReport {
-    let lossy = |p: &mut PathBuf| {
-        if p.to_str().is_none() {
-            *p = PathBuf::from(p.to_string_lossy().into_owned());
-        }
-    };
-    let mut r = report.clone();
-    for e in r.files_rejected.iter_mut().chain(&mut r.records_rejected) {
-        lossy(&mut e.file);
-    }
-    for f in &mut r.files_skipped {
-        lossy(&mut f.path);
-    }
-    r
 }
 
 /// Reads an export back for the report: the frames the analyses use (from
