@@ -17,7 +17,7 @@ use codebuild_analytics::analysis::{
 };
 use codebuild_analytics::dataset::{Projection, read_parquet};
 use codebuild_analytics::polars::prelude::{DataFrame, PolarsResult};
-use codebuild_analytics::{Archive, Filters, Frames, LoadOptions};
+use codebuild_analytics::{Archive, Filters, Frames, LoadOptions, TimeBucket};
 use codebuild_bench::{FormatChoice, GenConfig, generate};
 use rayon::prelude::*;
 
@@ -443,6 +443,18 @@ const ANALYSES: &[(&str, Analysis)] = &[
     ("failures::failure_rates (computeType)", |f, x| {
         failures::failure_rates(f, x, GroupKey::ComputeType)
     }),
+    ("failures::failure_rates (image)", |f, x| {
+        failures::failure_rates(f, x, GroupKey::Image)
+    }),
+    ("failures::failure_rates (initiator)", |f, x| {
+        failures::failure_rates(f, x, GroupKey::Initiator)
+    }),
+    ("failures::failure_rates (source type)", |f, x| {
+        failures::failure_rates(f, x, GroupKey::SourceType)
+    }),
+    ("outcomes::outcomes (week)", |f, x| {
+        outcomes::outcomes(f, x, Some(TimeBucket::Week))
+    }),
     ("retry::retry_chains", retry::retry_chains),
     ("retry::retry_summary", retry::retry_summary),
     ("flaky::flaky_commits", flaky::flaky_commits),
@@ -481,6 +493,10 @@ fn all_shared(frames: &Frames, f: &Filters) -> PolarsResult<usize> {
         failures::failures_by_phase(frames, f)?,
         failures::top_failure_reasons(frames, f, 15)?,
         failures::failure_rates(frames, f, GroupKey::ComputeType)?,
+        failures::failure_rates(frames, f, GroupKey::Image)?,
+        failures::failure_rates(frames, f, GroupKey::Initiator)?,
+        failures::failure_rates(frames, f, GroupKey::SourceType)?,
+        outcomes::outcomes(frames, f, Some(TimeBucket::Week))?,
         retry::retry_summary_of(chains.clone())?,
         flaky::flaky_rate_with(frames, f, commits.clone())?,
         flaky::manual_rebuild_summary_of(rebuilds.clone())?,
