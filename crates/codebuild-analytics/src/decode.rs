@@ -412,42 +412,71 @@ impl<'a> Decoder<'a, '_> {
             }
             match serde_json::from_slice::<&RawValue>(line) {
                 Ok(raw) => self.value(raw, &prefix)?,
-                Err(e) => {
-                    let values: Result<Vec<&RawValue>, _> =
-                        serde_json::Deserializer::from_slice(line)
-                            .into_iter::<&RawValue>()
-                            .collect();
-                    if let Ok(values) = values {
-                        index += values.len().saturating_sub(1);
-                        for (i, raw) in values.into_iter().enumerate() {
-                            self.value(raw, &format!("{prefix} value {}", i + 1))?;
-                        }
-                        continue;
-                    }
-                    if self.spans_lines(line_start, line.len()) {
+                Err(e) => match self.line_values(line_start, line.len()) {
+                    LineValues::Spans => {
                         self.check_nesting_in(line_start..text.len())?;
                         return self.stream_from(line_start, index - 1);
                     }
-                    let pos = Position {
-                        line: lineno + 1,
-                        column: e.column(),
-                    };
-                    let mut err =
-                        self.error_at(line_start, "", ErrorKind::Syntax, strip_position(&e));
-                    err.position = Some(pos);
-                    self.reject(err)?;
-                }
+                    LineValues::Read(values, broken) => {
+                        let several = values.len() + usize::from(broken.is_some()) > 1;
+                        let name = |i: usize| match several {
+                            true => format!("{prefix} value {}", i + 1),
+                            false => prefix.clone(),
+                        };
+                        let n = values.len();
+                        index += n.saturating_sub(1);
+                        for (i, raw) in values.into_iter().enumerate() {
+                            self.value(raw, &name(i))?;
+                        }
+                        let Some(at) = broken else { continue };
+                        // The value that breaks off: its complete builds
+                        // (with keep_going), then the line is a bad record.
+                        if self.opts.keep_going {
+                            self.salvage(line_start + at..line_start + line.len(), &name(n))?;
+                        }
+                        // Located in the line alone (the read on from the
+                        // line start may have failed lines later).
+                        let local = serde_json::Deserializer::from_slice(&line[at..])
+                            .into_iter::<IgnoredAny>()
+                            .find_map(Result::err);
+                        let (column, message) = match &local {
+                            Some(local) => (at + local.column(), strip_position(local)),
+                            None => (e.column(), strip_position(&e)),
+                        };
+                        let mut err = self.error_at(line_start, "", ErrorKind::Syntax, message);
+                        err.position = Some(Position {
+                            line: lineno + 1,
+                            column,
+                        });
+                        self.reject(err)?;
+                    }
+                },
             }
         }
         Ok(())
     }
 
-    /// Whether a JSON value starts at byte `start` (a line's start) and
-    /// ends after the line (`len` bytes) does.
-    fn spans_lines(&self, start: usize, len: usize) -> bool {
-        let mut values =
-            serde_json::Deserializer::from_slice(&self.text[start..]).into_iter::<IgnoredAny>();
-        matches!(values.next(), Some(Ok(_))) && values.byte_offset() > len
+    /// The values that start on the line at byte `start` (`len` bytes
+    /// long), read on from there: [`LineValues::Spans`] when one of them
+    /// goes on past the line (a file of concatenated values, not JSON
+    /// Lines, from here on).
+    fn line_values(&self, start: usize, len: usize) -> LineValues<'a> {
+        let text = self.text;
+        let mut stream =
+            serde_json::Deserializer::from_slice(&text[start..]).into_iter::<&RawValue>();
+        let mut values = Vec::new();
+        loop {
+            let rest = &text[start + stream.byte_offset()..start + len];
+            let Some(skip) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+                return LineValues::Read(values, None);
+            };
+            let at = stream.byte_offset() + skip;
+            match stream.next() {
+                Some(Ok(raw)) if stream.byte_offset() <= len => values.push(raw),
+                Some(Ok(_)) => return LineValues::Spans,
+                _ => return LineValues::Read(values, Some(at)),
+            }
+        }
     }
 
     /// Top-level values in one pass: each is read as a [`Top`] (a response
@@ -499,7 +528,7 @@ impl<'a> Decoder<'a, '_> {
                     // records (without, the syntax error is the result).
                     if self.opts.keep_going {
                         let at = start + values.byte_offset();
-                        self.salvage(at, &value_prefix(index + i))?;
+                        self.salvage(at..text.len(), &value_prefix(index + i))?;
                     }
                     return Err(LoadError {
                         file: self.path.to_path_buf(),
@@ -522,9 +551,9 @@ impl<'a> Decoder<'a, '_> {
     /// or garbage part-way): the builds of a response, or the items of an
     /// array, that come before the error are read as usual; the rest of
     /// the file is the caller's error.
-    fn salvage(&mut self, start: usize, prefix: &str) -> Result<(), LoadError> {
+    fn salvage(&mut self, range: std::ops::Range<usize>, prefix: &str) -> Result<(), LoadError> {
         let text = self.text;
-        let mut de = serde_json::Deserializer::from_slice(&text[start..]);
+        let mut de = serde_json::Deserializer::from_slice(&text[range]);
         let mut seed = Salvage {
             dec: self,
             prefix,
@@ -780,6 +809,15 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for Items<'_, '_, 'a, '_, '_> {
         }
         Ok(())
     }
+}
+
+/// What a JSON Lines line that does not read as one value holds.
+enum LineValues<'a> {
+    /// A value starting on it goes on past its end.
+    Spans,
+    /// The values it holds, and where (from its start) the one that breaks
+    /// off begins, if one does.
+    Read(Vec<&'a RawValue>, Option<usize>),
 }
 
 /// [`Probe`] without borrowing, for locating its errors.

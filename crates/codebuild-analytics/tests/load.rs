@@ -813,7 +813,38 @@ fn json_lines_edge_cases_load_alike_in_every_path() {
         ),
         // A compact value, then a pretty-printed one: concatenated values.
         ("then-pretty", format!("{}\n{pretty}\n", b(1)), 3, vec![]),
+        // ... even when the pretty-printed one starts on the compact one's line.
+        (
+            "then-pretty-same-line",
+            format!("{} {{\"builds\": [\n{}\n]}}\n", b(1), b(2)),
+            2,
+            vec![],
+        ),
     ];
+    // A response line cut short keeps its complete builds (2 and 3); the
+    // line is one bad record, at its last byte.
+    let cut_line = {
+        let full = format!(r#"{{"builds":[{},{},{}]}}"#, b(2), b(3), b(4));
+        full[..full.find("\"p:4").unwrap() + 4].to_owned()
+    };
+    let cut_at = format!("2:{}", cut_line.len());
+    // Garbage between two values of a line: the values before it are kept,
+    // the rest of the line is the bad record (at the garbage).
+    let garbage_at = format!("1:{}", b(1).len() + 2);
+    let cases = cases.into_iter().chain([
+        (
+            "cut-response-line",
+            format!("{}\n{cut_line}\n{}\n", b(1), b(5)),
+            4,
+            vec![cut_at.as_str()],
+        ),
+        (
+            "garbage-in-line",
+            format!("{} garbage {}\n{}\n", b(1), b(2), b(3)),
+            2,
+            vec![garbage_at.as_str()],
+        ),
+    ]);
     for (name, text, kept, errors) in cases {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("{name}.jsonl"));
