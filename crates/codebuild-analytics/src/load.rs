@@ -81,7 +81,7 @@ impl std::fmt::Debug for LoadOptions {
 /// A file that was not loaded, and why.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SkippedFile {
-    /// The file (serialized as text, like [`LoadError::file`]).
+    /// The file (serialized as text, like the file of a [`LoadError`]).
     #[serde(serialize_with = "crate::error::lossy_path")]
     pub path: PathBuf,
     /// Why it was skipped.
