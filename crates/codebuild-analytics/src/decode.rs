@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 use crate::LoadOptions;
 use crate::columnar::Responses;
-use crate::error::{ErrorKind, LoadError, Position};
+use crate::error::{ErrorKind, LineIndex, LoadError, Position};
 
 /// What decoding a file found besides builds.
 #[derive(Debug, Default)]
@@ -252,7 +252,7 @@ struct Decoder<'a, 's> {
     sink: &'s mut dyn Sink,
     /// Byte offsets where lines start, built on the first error only, so that
     /// many bad records cost a binary search each, not a scan from the top.
-    line_starts: std::cell::OnceCell<Vec<usize>>,
+    line_starts: std::cell::OnceCell<LineIndex>,
 }
 
 fn join(prefix: &str, field: &str) -> String {
@@ -270,16 +270,9 @@ impl<'a> Decoder<'a, '_> {
     }
 
     fn position(&self, offset: usize) -> Position {
-        let starts = self.line_starts.get_or_init(|| {
-            std::iter::once(0)
-                .chain(memchr::memchr_iter(b'\n', self.text).map(|i| i + 1))
-                .collect()
-        });
-        let line = starts.partition_point(|&s| s <= offset);
-        Position {
-            line,
-            column: offset - starts[line - 1] + 1,
-        }
+        self.line_starts
+            .get_or_init(|| LineIndex::new(self.text))
+            .position(offset)
     }
 
     fn error_at(&self, offset: usize, field: &str, kind: ErrorKind, message: String) -> LoadError {

@@ -51,6 +51,36 @@ impl Position {
     }
 }
 
+/// The positions of byte offsets in one text, for many lookups: the line
+/// starts are found once, then each position is a binary search (where
+/// [`Position::of_offset`] scans the text up to the offset every time).
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offsets where lines start (the first is 0).
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// The line starts of `text`.
+    pub fn new(text: &[u8]) -> LineIndex {
+        LineIndex {
+            starts: std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+                .collect(),
+        }
+    }
+
+    /// The position of byte `offset`, as [`Position::of_offset`] gives it
+    /// for an offset within the text.
+    pub fn position(&self, offset: usize) -> Position {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        Position {
+            line,
+            column: offset - self.starts[line - 1] + 1,
+        }
+    }
+}
+
 /// Serializes a path as text, as it displays: a file name can be any bytes
 /// on Unix, but serde writes a path only if it is UTF-8, so a load report
 /// naming such a file could not be written at all.
@@ -137,3 +167,22 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_positions_equal_the_scanning_ones() {
+        for text in [&b""[..], b"\n", b"ab\ncd\n\nef", b"\n\nx\r\ny"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() {
+                assert_eq!(
+                    index.position(offset),
+                    Position::of_offset(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
+}

@@ -40,7 +40,7 @@ mod load;
 pub mod columns {}
 
 pub use decode::DEFAULT_MAX_NESTING;
-pub use error::{ErrorKind, LoadError, Position};
+pub use error::{ErrorKind, LineIndex, LoadError, Position};
 pub use filter::{Filters, TimeBucket};
 pub use frames::{Frames, LIST_FRAMES};
 pub use load::{

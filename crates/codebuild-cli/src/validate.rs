@@ -1,5 +1,6 @@
 //! `cbstats validate`: every problem as `path:line:column: field: message`.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Result;
-use codebuild_analytics::{Archive, LoadError, Position};
+use codebuild_analytics::{Archive, LineIndex, LoadError, Position};
 use jsonschema::Validator;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
@@ -172,6 +173,7 @@ impl Strict {
 
     /// Checks every top-level value of one file's JSON text (JSON or JSON Lines).
     fn check(&self, shown: &Path, text: &[u8], problems: &mut Vec<StrictProblem>) {
+        let lines = LineIndex::new(text);
         let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<Value>();
         loop {
             let start = skip_ws(text, stream.byte_offset());
@@ -184,7 +186,7 @@ impl Strict {
             else {
                 break;
             };
-            let locator = Locator { text, raw };
+            let locator = Locator::new(text, &lines, raw);
             match &value {
                 Value::Array(items) => {
                     for (i, v) in items.iter().enumerate() {
@@ -280,16 +282,53 @@ struct StrictProblem {
 /// the offset of the child is where its slice starts in the text.
 struct Locator<'t> {
     text: &'t [u8],
+    lines: &'t LineIndex,
     raw: Raw<'t>,
+    /// The members or items of each value parsed so far, by offset: a
+    /// response's `builds` is delimited once, not once per problem.
+    children: RefCell<HashMap<usize, Children<'t>>>,
 }
 
-impl Locator<'_> {
+/// The members or items of a value (nothing for a scalar).
+enum Children<'t> {
+    Map(BTreeMap<String, Raw<'t>>),
+    List(Vec<Raw<'t>>),
+    None,
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t [u8], lines: &'t LineIndex, raw: Raw<'t>) -> Self {
+        Locator {
+            text,
+            lines,
+            raw,
+            children: RefCell::default(),
+        }
+    }
+
     fn offset(&self, raw: Raw) -> usize {
         raw.get().as_ptr() as usize - self.text.as_ptr() as usize
     }
 
-    fn position(&self, raw: Raw) -> Position {
-        Position::of_offset(self.text, self.offset(raw))
+    /// The child of `raw` at `segment`, if there is one.
+    fn child(&self, raw: Raw<'t>, segment: &LocationSegment) -> Option<Raw<'t>> {
+        let mut cache = self.children.borrow_mut();
+        let children = cache.entry(self.offset(raw)).or_insert_with(|| {
+            let text = raw.get();
+            let parsed = match text.as_bytes().first() {
+                Some(b'{') => serde_json::from_str(text).ok().map(Children::Map),
+                Some(b'[') => serde_json::from_str(text).ok().map(Children::List),
+                _ => None,
+            };
+            parsed.unwrap_or(Children::None)
+        });
+        match (segment, &*children) {
+            (LocationSegment::Index(i), Children::List(items)) => items.get(*i).copied(),
+            (LocationSegment::Property(name), Children::Map(members)) => {
+                members.get(name.as_ref()).copied()
+            }
+            _ => None,
+        }
     }
 
     /// The position of the value at `segments` (of the deepest value found
@@ -301,43 +340,31 @@ impl Locator<'_> {
         let span = |raw: Raw| {
             let start = self.offset(raw);
             (
-                Position::of_offset(self.text, start),
-                Position::of_offset(self.text, start + raw.get().len()),
+                self.lines.position(start),
+                self.lines.position(start + raw.get().len()),
             )
         };
         let mut raw = self.raw;
         let mut path = String::new();
         let mut record = (!records_below).then(|| span(raw));
+        let mut found = true;
         for (depth, segment) in segments.iter().enumerate() {
-            let child = match segment {
-                LocationSegment::Index(i) => {
-                    path.push_str(&format!("[{i}]"));
-                    serde_json::from_str::<Vec<Raw>>(raw.get())
-                        .ok()
-                        .and_then(|items| items.get(*i).copied())
-                }
+            // The path stays whole even past the deepest value found.
+            match segment {
+                LocationSegment::Index(i) => path.push_str(&format!("[{i}]")),
                 LocationSegment::Property(name) => {
                     if !path.is_empty() {
                         path.push('.');
                     }
                     path.push_str(name);
-                    serde_json::from_str::<BTreeMap<String, Raw>>(raw.get())
-                        .ok()
-                        .and_then(|members| members.get(name.as_ref()).copied())
                 }
-            };
-            let Some(child) = child else {
-                // Keep the path whole; point at the deepest value found.
-                for rest in &segments[depth + 1..] {
-                    match rest {
-                        LocationSegment::Index(i) => path.push_str(&format!("[{i}]")),
-                        LocationSegment::Property(name) => {
-                            path.push('.');
-                            path.push_str(name);
-                        }
-                    }
-                }
-                break;
+            }
+            if !found {
+                continue;
+            }
+            let Some(child) = self.child(raw, segment) else {
+                found = false;
+                continue;
             };
             raw = child;
             // A build record: an element of the top-level array, or of `builds`.
@@ -351,7 +378,7 @@ impl Locator<'_> {
             }
         }
         Located {
-            at: self.position(raw),
+            at: self.lines.position(self.offset(raw)),
             path,
             record,
         }
