@@ -676,19 +676,17 @@ impl Buf {
             if b.len() != keep.rows {
                 return;
             }
+            let mut out = MutableBitmap::with_capacity(keep.kept);
             // Most columns are all valid or all null: no bits to move.
             let unset = b.unset_bits();
-            *b = if unset == 0 || unset == b.len() {
-                let mut out = MutableBitmap::with_capacity(keep.kept);
+            if unset == 0 || unset == b.len() {
                 out.extend_constant(keep.kept, unset == 0);
-                out
             } else {
-                let mut out = MutableBitmap::with_capacity(keep.kept);
                 for run in &keep.runs {
                     out.extend_from_slice(b.as_slice(), run.start, run.len());
                 }
-                out
-            };
+            }
+            *b = out;
         }
         match self {
             Buf::Str(a, v) => {

@@ -102,10 +102,9 @@ pub(crate) fn decode(
     // A single-value file the sink reads in one pass needs no nesting pass
     // of its own: the one pass skips nothing without serde_json counting
     // its depth, and fails on anything nested deeper than serde_json's
-    // limit, which is then checked here as always. (With a stricter limit,
-    // or JSON Lines whose earlier lines would already be read, the check
-    // comes first.)
-    // JSON Lines are checked line by line (see `Decoder::lines`).
+    // limit, which is then checked here as always. (With a stricter limit
+    // the check comes first.) JSON Lines are checked line by line, each
+    // before it is read (see `Decoder::lines`).
     let deferred = json_lines || opts.max_nesting == 0 || opts.max_nesting >= SERDE_DEPTH;
     let mut d = Decoder {
         path,
@@ -403,47 +402,46 @@ impl<'a> Decoder<'a, '_> {
                 self.top(top, raw, &prefix)?;
                 continue;
             }
-            match serde_json::from_slice::<&RawValue>(line) {
-                Ok(raw) => self.value(raw, &prefix)?,
-                Err(e) => match self.line_values(line_start, line.len()) {
-                    LineValues::Spans => {
-                        self.check_nesting_in(line_start..text.len())?;
-                        return self.stream_from(line_start, index - 1);
+            match self.line_values(line_start, line.len()) {
+                LineValues::Spans => {
+                    self.check_nesting_in(line_start..text.len())?;
+                    return self.stream_from(line_start, index - 1);
+                }
+                LineValues::Read(values, broken) => {
+                    let several = values.len() + usize::from(broken.is_some()) > 1;
+                    let name = |i: usize| match several {
+                        true => format!("{prefix} value {}", i + 1),
+                        false => prefix.clone(),
+                    };
+                    let n = values.len();
+                    index += n.saturating_sub(1);
+                    for (i, raw) in values.into_iter().enumerate() {
+                        self.value(raw, &name(i))?;
                     }
-                    LineValues::Read(values, broken) => {
-                        let several = values.len() + usize::from(broken.is_some()) > 1;
-                        let name = |i: usize| match several {
-                            true => format!("{prefix} value {}", i + 1),
-                            false => prefix.clone(),
-                        };
-                        let n = values.len();
-                        index += n.saturating_sub(1);
-                        for (i, raw) in values.into_iter().enumerate() {
-                            self.value(raw, &name(i))?;
-                        }
-                        let Some(at) = broken else { continue };
-                        // The value that breaks off: its complete builds
-                        // (with keep_going), then the line is a bad record.
-                        if self.opts.keep_going {
-                            self.salvage(line_start + at..line_start + line.len(), &name(n))?;
-                        }
-                        // Located in the line alone (the read on from the
-                        // line start may have failed lines later).
-                        let local = serde_json::Deserializer::from_slice(&line[at..])
-                            .into_iter::<IgnoredAny>()
-                            .find_map(Result::err);
-                        let (column, message) = match &local {
-                            Some(local) => (at + local.column(), strip_position(local)),
-                            None => (e.column(), strip_position(&e)),
-                        };
-                        let mut err = self.error_at(line_start, "", ErrorKind::Syntax, message);
-                        err.position = Some(Position {
-                            line: lineno + 1,
-                            column,
-                        });
-                        self.reject(err)?;
+                    let Some(at) = broken else { continue };
+                    // The value that breaks off: its complete builds (with
+                    // keep_going), then the line is a bad record, located
+                    // in the line alone (reading on from the line start
+                    // may have failed lines later).
+                    if self.opts.keep_going {
+                        self.salvage(line_start + at..line_start + line.len(), &name(n))?;
                     }
-                },
+                    let local = serde_json::Deserializer::from_slice(&line[at..])
+                        .into_iter::<&RawValue>()
+                        .find_map(Result::err);
+                    let (column, message) = match &local {
+                        Some(e) => (at + e.column(), strip_position(e)),
+                        // Not reached: a value that reads within its line
+                        // does not break off.
+                        None => (at + 1, "the value does not end on its line".to_owned()),
+                    };
+                    let mut err = self.error_at(line_start, "", ErrorKind::Syntax, message);
+                    err.position = Some(Position {
+                        line: lineno + 1,
+                        column,
+                    });
+                    self.reject(err)?;
+                }
             }
         }
         Ok(())
@@ -755,10 +753,10 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for &mut Salvage<'_, 'a, '_, '_> {
     }
 
     fn visit_seq<S: serde::de::SeqAccess<'de>>(self, seq: S) -> Result<(), S::Error> {
-        let prefix = self.prefix.to_owned();
+        let prefix = self.prefix;
         Items {
             salvage: self,
-            prefix: &prefix,
+            prefix,
             builds: false,
         }
         .visit_seq(seq)
