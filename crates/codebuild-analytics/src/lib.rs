@@ -34,6 +34,7 @@ pub mod filter;
 pub mod frames;
 mod input;
 mod load;
+pub mod summary;
 
 /// The column dictionary: every frame's columns, dtypes and meanings.
 #[doc = include_str!("../COLUMNS.md")]
@@ -48,3 +49,4 @@ pub use load::{
     load_builds,
 };
 pub use polars;
+pub use summary::Summary;

@@ -89,12 +89,35 @@ pub struct ReportArgs {
     #[arg(long = "section", value_name = "NAME")]
     pub sections: Vec<String>,
 
-    /// Also print the per-row detail sections (retry chains, flaky commits,
-    /// manual rebuilds, red periods, builds per day and per hour of week,
-    /// outcomes by time bucket) in table and markdown output; JSON always
-    /// has every section.
+    /// After the summary, print every section in full, the per-row detail
+    /// sections included (retry chains, flaky commits, manual rebuilds, red
+    /// periods, failure rates by initiator, builds per day and per hour of
+    /// week, outcomes by time bucket); in JSON, add those sections and the
+    /// load report's id and error lists.
     #[arg(long)]
     pub detail: bool,
+
+    /// Rows per list in the summary (default 10, fewer when needed to keep
+    /// the summary within 120 lines), and rows per section shown with
+    /// `--section` or `--detail` (default: all).
+    #[arg(long, value_name = "N", conflicts_with = "all",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub top: Option<usize>,
+
+    /// Every row of every list.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Width of the table output (default: the terminal's, `COLUMNS` when
+    /// set, 80 when not writing to a terminal).
+    #[arg(long, value_name = "N",
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(20..=1000))]
+    pub width: Option<usize>,
+
+    /// Colour in table output: on a terminal (`auto`, unless `NO_COLOR` is
+    /// set), `always` or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 
     /// Time bucket of the `outcomes-by-time-bucket` section (outcomes per
     /// project and bucket, then overall per bucket; UTC, weeks start on
@@ -102,6 +125,18 @@ pub struct ReportArgs {
     /// section too. Default: week.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<Bucket>,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// A calendar bucket of `startTime` (UTC).
@@ -128,11 +163,12 @@ impl From<Bucket> for codebuild_analytics::TimeBucket {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
-    /// Aligned text tables, fitted to 80 columns.
+    /// The summary as text and tables fitted to the terminal's width.
     Table,
-    /// GitHub-flavoured Markdown tables.
+    /// The summary as GitHub-flavoured Markdown (for a pull request or a wiki).
     Markdown,
-    /// One JSON object: `{"load": {...}, "<section>": [{column: value, ...}, ...]}`.
+    /// One JSON object: `schemaVersion`, `summary`, `load` and the sections
+    /// (`"<section>": [{column: value, ...}, ...]`); see schemas/report.schema.json.
     Json,
 }
 
@@ -229,4 +265,6 @@ pub enum SchemaType {
     Response,
     /// One build.
     Build,
+    /// The output of `cbstats report --format json`.
+    Report,
 }

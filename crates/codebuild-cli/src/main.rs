@@ -1,10 +1,15 @@
 //! `cbstats`: reports and exports from archives of AWS CodeBuild build records.
 
 mod cli;
+mod doc;
 mod export;
+mod human;
 mod load;
 mod render;
+mod report_schema;
+mod section_view;
 mod sections;
+mod summary_view;
 mod validate;
 
 use std::io::{self, IsTerminal, Write};
@@ -102,12 +107,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Export(args) => export::export(cli, args),
         Command::Validate(args) => validate::validate(cli, args),
         Command::Schema(args) => {
-            let schema = match args.kind {
-                cli::SchemaType::Response => codebuild_model::response_schema(),
-                cli::SchemaType::Build => codebuild_model::build_schema(),
+            let text = match args.kind {
+                cli::SchemaType::Response => {
+                    codebuild_model::schema_text(&codebuild_model::response_schema())
+                }
+                cli::SchemaType::Build => {
+                    codebuild_model::schema_text(&codebuild_model::build_schema())
+                }
+                cli::SchemaType::Report => report_schema::text(),
             };
             let mut out = io::stdout().lock();
-            out.write_all(codebuild_model::schema_text(&schema).as_bytes())?;
+            out.write_all(text.as_bytes())?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }

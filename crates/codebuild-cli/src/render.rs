@@ -1,31 +1,55 @@
-//! `cbstats report`: sections as aligned tables, Markdown or JSON.
+//! `cbstats report`: the summary and sections as tables, Markdown or JSON.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use polars::prelude::*;
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::cli::{Cli, ReportArgs, ReportFormat};
+use crate::cli::{Cli, ColorChoice, ReportArgs, ReportFormat};
+use crate::doc::{self, Block};
 use crate::sections::{self, LOAD, Section};
+use crate::{section_view, summary_view};
 
-/// Width the table output fits in.
-const WIDTH: usize = 80;
-/// Narrowest a truncated column gets.
-const MIN_COL: usize = 6;
-/// Widest a column gets when columns are packed into blocks.
-const MAX_COL: usize = 32;
-const ELLIPSIS: char = '…';
+/// The most lines the summary takes (at the default `--top`).
+pub const SUMMARY_LINES: usize = 120;
 
 pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
-    let all = args.detail || args.format == ReportFormat::Json;
-    let mut selected = sections::select(&args.sections, all)?;
-    // `--bucket` alone asks for the outcomes per time bucket too.
-    if args.bucket.is_some() && args.sections.is_empty() && !all {
-        selected.push(sections::OUTCOMES_BY_TIME);
+    let json = args.format == ReportFormat::Json;
+    // What to show: `--section` alone; otherwise the summary, then (with
+    // `--detail`) every section.
+    let wanted: Vec<&'static str> = if args.sections.is_empty() {
+        let mut w = vec![sections::SUMMARY];
+        if json {
+            w.extend(sections::group_names());
+        }
+        if args.detail {
+            for n in sections::names() {
+                if !w.contains(&n) {
+                    w.push(n);
+                }
+            }
+        }
+        // `--bucket` alone asks for the outcomes per time bucket too.
+        if args.bucket.is_some() && !w.contains(&sections::OUTCOMES_BY_TIME) {
+            w.push(sections::OUTCOMES_BY_TIME);
+        }
+        w
+    } else {
+        sections::select(&args.sections, true)?
+    };
+    let show_summary = wanted.contains(&sections::SUMMARY);
+    // Computed: what is shown, and what the summary is made of.
+    let mut computed: Vec<&'static str> = wanted.clone();
+    if show_summary {
+        for p in sections::SUMMARY_PARTS {
+            if !computed.contains(&p) {
+                computed.push(p);
+            }
+        }
     }
     let bucket = args.bucket.unwrap_or_default().into();
     let filters = crate::load::filters(&args.filters)?;
@@ -40,21 +64,54 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
             archive
         }
     };
-    let sections = sections::sections(
+    let all_sections = sections::sections(
         &archive.frames,
         &archive.report,
         &filters,
         bucket,
-        &selected,
+        &computed,
     )?;
+    // The summary's lists keep `--top` rows (default 10), every row with `--all`.
+    let summary_top = if args.all {
+        None
+    } else {
+        Some(
+            args.top
+                .unwrap_or(codebuild_analytics::summary::DEFAULT_TOP),
+        )
+    };
+    let summary = show_summary
+        .then(|| -> Result<_> {
+            codebuild_analytics::Summary::from_parts(
+                &archive.frames,
+                &filters,
+                &archive.report,
+                sections::summary_parts(&all_sections),
+                summary_top,
+            )
+            .map_err(anyhow::Error::from)
+            .context("computing the summary")
+        })
+        .transpose()?;
+    let shown: Vec<&Section> = wanted
+        .iter()
+        .filter_map(|w| all_sections.iter().find(|s| s.name == *w))
+        .collect();
+    let source = source_name(args);
     let mut out = BufWriter::new(io::stdout().lock());
-    let color = crate::color_allowed(io::stdout().is_terminal());
     match args.format {
         ReportFormat::Json => {
-            let mut obj = Vec::new();
-            for s in &sections {
+            let mut obj = vec![(
+                "schemaVersion".to_string(),
+                Json::Plain(codebuild_analytics::summary::REPORT_SCHEMA_VERSION.into()),
+            )];
+            obj.push(("source".into(), Json::Plain(source.clone().into())));
+            if let Some(summary) = &summary {
+                obj.push(("summary".into(), Json::Summary(summary)));
+            }
+            for s in &shown {
                 let v = if s.name == LOAD {
-                    load_json(&archive.report)
+                    load_json(&archive.report, args.detail || !args.sections.is_empty())
                 } else {
                     Json::Rows(Rows(&s.frame))
                 };
@@ -65,28 +122,155 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
         }
         ReportFormat::Table | ReportFormat::Markdown => {
             let md = args.format == ReportFormat::Markdown;
-            for (i, s) in sections.iter().enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
+            let width = width(args.width);
+            let color = !md
+                && match args.color {
+                    ColorChoice::Always => true,
+                    ColorChoice::Never => false,
+                    ColorChoice::Auto => crate::color_allowed(io::stdout().is_terminal()),
+                };
+            let mut blocks = Vec::new();
+            if let Some(summary) = &summary {
+                blocks.extend(summary_blocks(summary, &source, args, width, md));
+            }
+            // A section shown alone prints all its rows unless `--top` says otherwise.
+            for s in shown {
+                if !blocks.is_empty() {
+                    blocks.push(Block::Gap);
                 }
-                write_section(&mut out, s, md, color)?;
                 if s.name == LOAD {
-                    writeln!(out)?;
-                    writeln!(out, "{}", sections::accounting_line(&archive.report))?;
+                    blocks.extend(load_blocks(&archive.report));
+                } else {
+                    if md {
+                        blocks.push(Block::Details(s.name.to_string()));
+                    }
+                    blocks.extend(section_view::blocks(s, args.top)?);
+                    if md {
+                        blocks.push(Block::EndDetails);
+                    }
                 }
             }
+            let text = if md {
+                let mut t = doc::markdown(&blocks);
+                t.push('\n');
+                t
+            } else {
+                doc::terminal(&blocks, width, color)
+            };
+            out.write_all(text.as_bytes())?;
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn load_json(r: &codebuild_analytics::LoadReport) -> Json<'static> {
+/// What the report is about: the paths given, or the Parquet export.
+fn source_name(args: &ReportArgs) -> String {
+    if let Some(dir) = &args.parquet {
+        return format!("{} (Parquet export)", dir.display());
+    }
+    if args.load.paths.is_empty() {
+        return "standard input".into();
+    }
+    args.load
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The output width: `--width`, else the terminal's (`COLUMNS` first), else 80.
+fn width(arg: Option<usize>) -> usize {
+    if let Some(w) = arg {
+        return w;
+    }
+    if io::stdout().is_terminal() {
+        if let Some(w) = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w >= 20)
+        {
+            return w;
+        }
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return usize::from(w).max(20);
+        }
+    }
+    80
+}
+
+/// The summary's blocks: lists of `--top` rows (default 10, fewer while
+/// the summary is longer than [`SUMMARY_LINES`] at this width, so that it
+/// fits a screen whatever the archive), or every row with `--all`.
+fn summary_blocks(
+    summary: &codebuild_analytics::Summary,
+    source: &str,
+    args: &ReportArgs,
+    width: usize,
+    md: bool,
+) -> Vec<Block> {
+    let explicit = args.all || args.top.is_some();
+    let mut limit = if args.all {
+        usize::MAX
+    } else {
+        args.top
+            .unwrap_or(codebuild_analytics::summary::DEFAULT_TOP)
+    };
+    loop {
+        let blocks = summary_view::blocks(summary, source, limit);
+        if explicit || md || limit <= 1 {
+            return blocks;
+        }
+        let lines = doc::terminal(&blocks, width, false).lines().count();
+        if lines <= SUMMARY_LINES {
+            return blocks;
+        }
+        limit -= 1;
+    }
+}
+
+/// The `load` section: every count, the accounting, and every problem in full.
+fn load_blocks(r: &codebuild_analytics::LoadReport) -> Vec<Block> {
+    let mut t = doc::Table::new(&[("metric", false), ("value", true)]);
+    for (label, _, n) in sections::load_counts(r) {
+        t.row(vec![label.to_string(), crate::human::count(n)]);
+    }
+    let mut b = vec![
+        Block::Heading(LOAD.to_string()),
+        Block::Table(t),
+        Block::Text(sections::accounting_line(r)),
+    ];
+    for f in &r.files_skipped {
+        b.push(Block::Note(format!(
+            "skipped {}: {}",
+            f.path.display(),
+            f.reason
+        )));
+    }
+    for e in r.files_rejected.iter().chain(&r.records_rejected) {
+        b.push(Block::Note(e.to_string()));
+    }
+    if !r.builds_not_found.is_empty() {
+        b.push(Block::Text(format!(
+            "builds not found: {}",
+            r.builds_not_found.join(", ")
+        )));
+    }
+    b
+}
+
+/// The `load` section: counts; with `lists`, also the ids not found and
+/// every error in full.
+fn load_json(r: &codebuild_analytics::LoadReport, lists: bool) -> Json<'static> {
     let mut m: Vec<(String, Json)> = sections::load_counts(r)
         .into_iter()
         .map(|(_, key, n)| (key.to_string(), Json::Plain(n.into())))
         .collect();
     m.push(("balances".into(), Json::Plain(r.balances().into())));
+    if !lists {
+        return Json::Object(m);
+    }
     m.push((
         "buildsNotFoundIds".into(),
         Json::Plain(
@@ -115,6 +299,8 @@ pub enum Json<'a> {
     Object(Vec<(String, Json<'a>)>),
     /// The rows of a frame, written as they are serialized (see [`Rows`]).
     Rows(Rows<'a>),
+    /// The summary, members in the order of its type.
+    Summary(&'a codebuild_analytics::Summary),
 }
 
 impl serde::Serialize for Json<'_> {
@@ -130,6 +316,7 @@ impl serde::Serialize for Json<'_> {
                 m.end()
             }
             Json::Rows(rows) => rows.serialize(s),
+            Json::Summary(summary) => summary.serialize(s),
         }
     }
 }
@@ -216,171 +403,4 @@ impl serde::Serialize for Row<'_> {
         }
         m.end()
     }
-}
-
-/// One cell as display text (tables and Markdown).
-fn cell_text(av: &AnyValue<'_>) -> String {
-    match av {
-        AnyValue::Null => String::new(),
-        AnyValue::String(s) => s.to_string(),
-        AnyValue::StringOwned(s) => s.to_string(),
-        AnyValue::Float64(v) => float_text(*v),
-        AnyValue::Float32(v) => float_text(f64::from(*v)),
-        _ => match json_value(av) {
-            Value::String(s) => s,
-            Value::Null => String::new(),
-            v => v.to_string(),
-        },
-    }
-}
-
-fn float_text(v: f64) -> String {
-    if !v.is_finite() {
-        return v.to_string();
-    }
-    let s = format!("{v:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn is_numeric(dt: &DataType) -> bool {
-    dt.is_primitive_numeric()
-}
-
-fn truncate(s: &str, width: usize) -> String {
-    let s = s.replace(['\n', '\r', '\t'], " ");
-    if s.chars().count() <= width {
-        return s;
-    }
-    let mut t: String = s.chars().take(width.saturating_sub(1)).collect();
-    t.push(ELLIPSIS);
-    t
-}
-
-/// Column widths that fit in [`WIDTH`] (two spaces between columns):
-/// the widest columns are narrowed first, down to [`MIN_COL`].
-fn fit(mut widths: Vec<usize>) -> Vec<usize> {
-    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
-    while total(&widths) > WIDTH {
-        let Some((i, &w)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
-            break;
-        };
-        if w <= MIN_COL {
-            break;
-        }
-        widths[i] = w - 1;
-    }
-    widths
-}
-
-fn write_section(out: &mut impl Write, s: &Section, md: bool, color: bool) -> Result<()> {
-    let df = &s.frame;
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let numeric: Vec<bool> = df.columns().iter().map(|c| is_numeric(c.dtype())).collect();
-    let mut rows: Vec<Vec<String>> = Vec::with_capacity(df.height());
-    for i in 0..df.height() {
-        rows.push(
-            df.columns()
-                .iter()
-                .map(|c| c.get(i).map(|v| cell_text(&v)))
-                .collect::<PolarsResult<_>>()?,
-        );
-    }
-    if md {
-        writeln!(out, "## {}", s.name)?;
-        writeln!(out)?;
-        let esc = |t: &str| t.replace('|', "\\|").replace(['\n', '\r'], " ");
-        writeln!(
-            out,
-            "| {} |",
-            names.iter().map(|n| esc(n)).collect::<Vec<_>>().join(" | ")
-        )?;
-        let rule: Vec<&str> = numeric
-            .iter()
-            .map(|n| if *n { "---:" } else { "---" })
-            .collect();
-        writeln!(out, "| {} |", rule.join(" | "))?;
-        for r in &rows {
-            writeln!(
-                out,
-                "| {} |",
-                r.iter().map(|c| esc(c)).collect::<Vec<_>>().join(" | ")
-            )?;
-        }
-        return Ok(());
-    }
-    let (bold, reset) = if color {
-        ("\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "")
-    };
-    writeln!(out, "{bold}{}{reset}", s.name)?;
-    if rows.is_empty() {
-        writeln!(out, "(no rows)")?;
-        return Ok(());
-    }
-    let natural: Vec<usize> = (0..names.len())
-        .map(|j| {
-            rows.iter()
-                .map(|r| r[j].chars().count())
-                .chain(std::iter::once(names[j].chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    // Wide frames are printed in column blocks that fit, each repeating the first column.
-    let capped: Vec<usize> = natural.iter().map(|w| (*w).min(MAX_COL)).collect();
-    // Key columns: the leading text columns (at least the first), repeated in every block.
-    let mut keys: Vec<usize> = vec![0];
-    let mut key_width = capped.first().copied().unwrap_or(0);
-    for j in 1..names.len() {
-        if numeric[j] || numeric[j - 1] || key_width + 2 + capped[j] > WIDTH / 2 {
-            break;
-        }
-        key_width += 2 + capped[j];
-        keys.push(j);
-    }
-    let mut blocks: Vec<Vec<usize>> = Vec::new();
-    let mut current = keys.clone();
-    let mut used = key_width;
-    for (j, &w) in capped.iter().enumerate().skip(keys.len()) {
-        if current.len() > keys.len() && used + 2 + w > WIDTH {
-            blocks.push(std::mem::replace(&mut current, keys.clone()));
-            used = key_width;
-        }
-        used += 2 + w;
-        current.push(j);
-    }
-    blocks.push(current);
-    for (k, block) in blocks.iter().enumerate() {
-        if k > 0 {
-            writeln!(out)?;
-        }
-        let widths = fit(block.iter().map(|&j| natural[j]).collect());
-        let line = |cells: &[String], header: bool| -> String {
-            let parts: Vec<String> = block
-                .iter()
-                .zip(&widths)
-                .map(|(&j, &w)| {
-                    let t = truncate(&cells[j], w);
-                    if numeric[j] && !header {
-                        format!("{t:>w$}")
-                    } else {
-                        format!("{t:<w$}")
-                    }
-                })
-                .collect();
-            parts.join("  ").trim_end().to_string()
-        };
-        writeln!(out, "{bold}{}{reset}", line(&names, true))?;
-        let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-        writeln!(out, "{}", rule.join("  "))?;
-        for r in &rows {
-            writeln!(out, "{}", line(r, false))?;
-        }
-    }
-    Ok(())
 }

@@ -202,16 +202,13 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
         failures::failures_by_phase(i.frames, i.filters)
     }),
     ("top failure reasons", |i| {
-        failures::top_failure_reasons(i.frames, i.filters, 15)
+        failures::top_failure_reasons(i.frames, i.filters, usize::MAX)
     }),
     ("failure rates by compute type", |i| {
         failures::failure_rates(i.frames, i.filters, GroupKey::ComputeType)
     }),
     ("failure rates by image", |i| {
         failures::failure_rates(i.frames, i.filters, GroupKey::Image)
-    }),
-    ("failure rates by initiator", |i| {
-        failures::failure_rates(i.frames, i.filters, GroupKey::Initiator)
     }),
     ("failure rates by source type", |i| {
         failures::failure_rates(i.frames, i.filters, GroupKey::SourceType)
@@ -232,6 +229,9 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     }),
     // Detail sections.
     ("retry chains", |i| i.chains()),
+    ("failure rates by initiator", |i| {
+        failures::failure_rates(i.frames, i.filters, GroupKey::Initiator)
+    }),
     ("flaky commits", |i| i.flaky()),
     ("manual rebuilds", |i| i.rebuilds()),
     ("red periods", |i| i.red_periods()),
@@ -255,19 +255,71 @@ pub const OUTCOMES_BY_TIME: &str = "outcomes by time bucket";
 /// unless `--section` or `--detail` asks for more; JSON and exports have all.
 pub const FIRST_DETAIL: &str = "retry chains";
 
-/// The summary sections: `load` and every section before [`FIRST_DETAIL`].
-pub fn summary_names() -> Vec<&'static str> {
-    names()
-        .into_iter()
+/// The name of the summary (`--section summary`): computed by
+/// [`codebuild_analytics::Summary`] from the sections in [`SUMMARY_PARTS`].
+pub const SUMMARY: &str = "summary";
+
+/// The sections the summary is made of (each computed once when a report
+/// also shows it).
+pub const SUMMARY_PARTS: [&str; 14] = [
+    "outcomes",
+    "phase timing",
+    "overhead split",
+    "failures by phase",
+    "top failure reasons",
+    "failure rates by compute type",
+    "failure rates by image",
+    "retry summary",
+    "flaky rate",
+    "flaky commits",
+    "manual rebuild summary",
+    "recovery summary",
+    "peak concurrency",
+    "build minutes",
+];
+
+/// The per-group sections: `load` and every section before
+/// [`FIRST_DETAIL`] (what JSON holds without `--detail`).
+pub fn group_names() -> Vec<&'static str> {
+    std::iter::once(LOAD)
+        .chain(SECTIONS.iter().map(|(n, _)| *n))
         .take_while(|n| *n != FIRST_DETAIL)
         .collect()
 }
 
-/// Every section name, `load` first.
+/// Every section name: `summary`, `load`, then the analyses in report order.
 pub fn names() -> Vec<&'static str> {
-    std::iter::once(LOAD)
+    [SUMMARY, LOAD]
+        .into_iter()
         .chain(SECTIONS.iter().map(|(n, _)| *n))
         .collect()
+}
+
+/// The [`codebuild_analytics::summary::SummaryParts`] of computed sections
+/// (those in [`SUMMARY_PARTS`]; the rest are computed by the summary).
+pub fn summary_parts(sections: &[Section]) -> codebuild_analytics::summary::SummaryParts {
+    let get = |name: &str| {
+        sections
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.frame.clone())
+    };
+    codebuild_analytics::summary::SummaryParts {
+        outcomes: get("outcomes"),
+        phase_timing: get("phase timing"),
+        overhead_split: get("overhead split"),
+        failures_by_phase: get("failures by phase"),
+        top_failure_reasons: get("top failure reasons"),
+        failure_rates_by_compute_type: get("failure rates by compute type"),
+        failure_rates_by_image: get("failure rates by image"),
+        retry_summary: get("retry summary"),
+        flaky_rate: get("flaky rate"),
+        flaky_commits: get("flaky commits"),
+        manual_rebuild_summary: get("manual rebuild summary"),
+        recovery_summary: get("recovery summary"),
+        peak_concurrency: get("peak concurrency"),
+        build_minutes: get("build minutes"),
+    }
 }
 
 /// `top failure reasons` -> `top-failure-reasons`.
@@ -283,7 +335,7 @@ pub fn slug(name: &str) -> String {
 /// `all` is false.
 pub fn select(wanted: &[String], all: bool) -> Result<Vec<&'static str>> {
     if wanted.is_empty() {
-        return Ok(if all { names() } else { summary_names() });
+        return Ok(if all { names() } else { group_names() });
     }
     let mut out = Vec::new();
     for w in wanted {

@@ -1,0 +1,430 @@
+//! The report's summary as blocks: what `cbstats report` prints by default,
+//! in the order of the questions it answers (where time goes, what fails,
+//! retries, flaky commits, recovery, load), each list cut to `limit` rows
+//! and followed by what was left out and how to see it.
+
+use codebuild_analytics::summary::{Summary, TopList};
+
+use crate::doc::{Block, Table};
+use crate::human::{self, NONE, count, duration, instant, minutes, opt_duration, percent};
+
+/// Text of an optional name (`(none)` for null).
+fn name(v: &Option<String>) -> String {
+    v.clone().unwrap_or_else(|| "(none)".to_string())
+}
+
+/// The `… and N more` note of a list shown with `shown` rows.
+fn more<T>(list: &TopList<T>, shown: usize, what: &str, section: &str) -> Option<Block> {
+    let left = list.total.saturating_sub(shown as u64);
+    (left > 0).then(|| {
+        Block::Note(format!(
+            "… and {} more {what} (--top N, --all, --section {section})",
+            count(left)
+        ))
+    })
+}
+
+/// Builds the summary's blocks; `source` names the archive; each list shows
+/// at most `limit` rows.
+pub fn blocks(s: &Summary, source: &str, limit: usize) -> Vec<Block> {
+    let mut b = Vec::new();
+    headline(&mut b, s, source);
+    b.push(Block::Gap);
+    time(&mut b, s, limit);
+    b.push(Block::Gap);
+    failures(&mut b, s, limit);
+    b.push(Block::Gap);
+    retries(&mut b, s, limit);
+    b.push(Block::Gap);
+    flaky(&mut b, s, limit);
+    b.push(Block::Gap);
+    recovery(&mut b, s, limit);
+    b.push(Block::Gap);
+    capacity(&mut b, s, limit);
+    b
+}
+
+fn headline(b: &mut Vec<Block>, s: &Summary, source: &str) {
+    let h = &s.headline;
+    b.push(Block::Title(format!("CodeBuild report: {source}")));
+    let window = match (h.first_start, h.last_start) {
+        (Some(a), Some(z)) => {
+            let days = (z - a).whole_seconds() as f64 / 86_400.0;
+            format!(
+                "{} to {} ({})",
+                instant(Some(a)),
+                instant(Some(z)),
+                if days < 1.0 {
+                    duration(days * 86_400.0)
+                } else {
+                    format!("{} days", count(days.ceil() as u64))
+                }
+            )
+        }
+        _ => "no start times".to_string(),
+    };
+    b.push(Block::Text(format!(
+        "{} builds, {} projects, started {window}.",
+        count(h.builds),
+        count(h.projects)
+    )));
+    b.push(Block::Text(format!(
+        "Success rate {} ({} of {} completed builds, {} failures). Build time {}; build duration p50 {}, p95 {}.",
+        percent(h.success_rate),
+        count(h.succeeded),
+        count(h.completed),
+        count(h.failures),
+        minutes(h.build_minutes),
+        opt_duration(h.duration_p50),
+        opt_duration(h.duration_p95)
+    )));
+    let l = &h.load;
+    let mut load = format!(
+        "Load: {} read = {} kept + {} duplicates + {} rejected{}; {} files ({}), {} not found.",
+        count(l.builds_read),
+        count(l.builds_kept),
+        count(l.duplicates_dropped),
+        count(l.records_rejected),
+        if l.balances {
+            ""
+        } else {
+            " (DOES NOT BALANCE)"
+        },
+        count(l.files_read),
+        human::bytes(l.bytes_read),
+        count(l.builds_not_found),
+    );
+    if l.files_skipped + l.files_rejected > 0 {
+        load.push_str(&format!(
+            " Files skipped: {}, rejected: {}.",
+            count(l.files_skipped),
+            count(l.files_rejected)
+        ));
+    }
+    b.push(Block::Text(load));
+    for p in &l.problem_files.rows {
+        b.push(Block::Note(format!("{} {}: {}", p.what, p.path, p.reason)));
+    }
+    if l.problem_files.more() > 0 {
+        b.push(Block::Note(format!(
+            "… and {} more (every file: --section load)",
+            count(l.problem_files.more())
+        )));
+    }
+}
+
+fn time(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+    let t = &s.time;
+    b.push(Block::Heading("Where build time goes".into()));
+    let mut shares: Vec<_> = t.phase_share.iter().collect();
+    shares.sort_by(|a, b| b.total_seconds.total_cmp(&a.total_seconds));
+    let parts: Vec<String> = shares
+        .iter()
+        .map(|p| format!("{} {}", name(&p.phase), percent(p.share)))
+        .collect();
+    b.push(Block::Text(format!(
+        "Share of build time by phase: {}.",
+        if parts.is_empty() {
+            NONE.to_string()
+        } else {
+            parts.join(", ")
+        }
+    )));
+    let mut tab = Table::new(&[
+        ("projects by build time", false),
+        ("builds", true),
+        ("build time", true),
+        ("p50", true),
+        ("p95", true),
+        ("queue+prov.", true),
+    ]);
+    tab.drop_rank = vec![0, 1, 0, 0, 0, 2];
+    let shown = t.top_projects.rows.len().min(limit);
+    for r in &t.top_projects.rows[..shown] {
+        tab.row(vec![
+            name(&r.project),
+            count(r.builds),
+            minutes(r.build_minutes),
+            opt_duration(r.duration_p50),
+            opt_duration(r.duration_p95),
+            percent(r.overhead_share),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    b.extend(more(&t.top_projects, shown, "projects", "outcomes"));
+
+    let mut tab = Table::new(&[
+        ("slowest phases (p95)", false),
+        ("phase", false),
+        ("phases", true),
+        ("p50", true),
+        ("p95", true),
+    ]);
+    tab.drop_rank = vec![0, 0, 1, 0, 0];
+    let shown = t.slowest_phases.rows.len().min(limit);
+    for r in &t.slowest_phases.rows[..shown] {
+        tab.row(vec![
+            name(&r.project),
+            name(&r.phase),
+            count(r.count),
+            opt_duration(r.p50),
+            opt_duration(r.p95),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    b.extend(more(&t.slowest_phases, shown, "pairs", "phase-timing"));
+}
+
+fn failures(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+    let f = &s.failures;
+    b.push(Block::Heading("What fails".into()));
+    if f.failures == 0 {
+        b.push(Block::Text("No failure builds.".into()));
+        return;
+    }
+    let mut by_phase: Vec<_> = f.by_phase.iter().collect();
+    by_phase.sort_by(|a, b| b.count.cmp(&a.count));
+    let phases: Vec<String> = by_phase
+        .into_iter()
+        .map(|p| {
+            format!(
+                "{} {} ({})",
+                p.phase.as_deref().unwrap_or("no failed phase"),
+                count(p.count),
+                percent(p.share)
+            )
+        })
+        .collect();
+    b.push(Block::Text(format!(
+        "{} failure builds. By failed phase: {}.",
+        count(f.failures),
+        phases.join(", ")
+    )));
+    b.push(Block::Text("Top failure reasons:".into()));
+    let shown = f.top_reasons.rows.len().min(limit);
+    for (i, r) in f.top_reasons.rows[..shown].iter().enumerate() {
+        let mut head = format!(
+            "{} builds ({}), last {}",
+            count(r.count),
+            percent(r.share),
+            instant(r.last_seen)
+        );
+        if let Some(id) = &r.example_build_id {
+            head.push_str(&format!(", e.g. {id}"));
+        }
+        let body = match (&r.status_code, &r.message) {
+            (Some(c), Some(m)) => format!("{c}: {m}"),
+            (Some(c), None) => c.clone(),
+            (None, Some(m)) => m.clone(),
+            (None, None) => "(no reason recorded)".to_string(),
+        };
+        b.push(Block::Item {
+            n: i + 1,
+            head,
+            body,
+        });
+    }
+    b.extend(more(
+        &f.top_reasons,
+        shown,
+        "reasons",
+        "top-failure-reasons",
+    ));
+    for (title, list, section) in [
+        (
+            "failure rate by compute type",
+            &f.by_compute_type,
+            "failure-rates-by-compute-type",
+        ),
+        (
+            "failure rate by image",
+            &f.by_image,
+            "failure-rates-by-image",
+        ),
+    ] {
+        let mut tab = Table::new(&[
+            (title, false),
+            ("builds", true),
+            ("failures", true),
+            ("rate", true),
+        ]);
+        let shown = list.rows.len().min(limit);
+        for r in &list.rows[..shown] {
+            tab.row(vec![
+                name(&r.value),
+                count(r.builds),
+                count(r.failures),
+                percent(r.failure_rate),
+            ]);
+        }
+        b.push(Block::Table(tab));
+        b.extend(more(list, shown, "values", section));
+    }
+}
+
+fn retries(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+    let r = &s.retries;
+    b.push(Block::Heading("Auto-retries".into()));
+    let t = &r.total;
+    if t.chains_with_retries == 0 {
+        b.push(Block::Text(format!(
+            "No build was auto-retried ({} chains).",
+            count(t.chains)
+        )));
+        return;
+    }
+    b.push(Block::Text(format!(
+        "{} chains retried: {} recovered ({}), {} exhausted; {} spent on the builds before each chain's last.",
+        count(t.chains_with_retries),
+        count(t.recovered),
+        percent(t.recovery_rate),
+        count(t.exhausted),
+        minutes(t.minutes_wasted)
+    )));
+    let mut tab = Table::new(&[
+        ("projects by time wasted", false),
+        ("retried", true),
+        ("recovered", true),
+        ("rate", true),
+        ("exhausted", true),
+        ("wasted", true),
+    ]);
+    tab.drop_rank = vec![0, 0, 1, 0, 2, 0];
+    let shown = r.top_projects.rows.len().min(limit);
+    for p in &r.top_projects.rows[..shown] {
+        tab.row(vec![
+            name(&p.project),
+            count(p.chains_with_retries),
+            count(p.recovered),
+            percent(p.recovery_rate),
+            count(p.exhausted),
+            minutes(p.minutes_wasted),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    b.extend(more(&r.top_projects, shown, "projects", "retry-summary"));
+}
+
+fn flaky(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+    let f = &s.flaky;
+    let t = &f.total;
+    b.push(Block::Heading("Flaky commits and manual rebuilds".into()));
+    b.push(Block::Text(format!(
+        "{} of {} commits flaky ({}); {} manual rebuilds, {} after a failure, {} of those succeeded.",
+        count(t.flaky_commits),
+        count(t.commits),
+        percent(t.flaky_rate),
+        count(t.rebuilds),
+        count(t.after_failure),
+        count(t.rescued)
+    )));
+    if f.top_projects.rows.is_empty() {
+        return;
+    }
+    let mut tab = Table::new(&[
+        ("projects", false),
+        ("commits", true),
+        ("flaky", true),
+        ("rate", true),
+        ("rebuilds", true),
+        ("rescued", true),
+    ]);
+    tab.drop_rank = vec![0, 1, 0, 0, 0, 2];
+    let shown = f.top_projects.rows.len().min(limit);
+    for p in &f.top_projects.rows[..shown] {
+        tab.row(vec![
+            name(&p.project),
+            count(p.commits),
+            count(p.flaky_commits),
+            percent(p.flaky_rate),
+            count(p.rebuilds),
+            count(p.rescued),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    b.extend(more(&f.top_projects, shown, "projects", "flaky-rate"));
+    let shown = f.examples.rows.len().min(limit.min(2));
+    if shown > 0 {
+        b.push(Block::Text("For example:".into()));
+    }
+    for c in &f.examples.rows[..shown] {
+        b.push(Block::Note(format!(
+            "{} {}: {} builds, {} succeeded, {} failed, last {}",
+            name(&c.project),
+            name(&c.commit),
+            count(c.builds),
+            count(c.succeeded),
+            count(c.failures),
+            instant(c.last_seen)
+        )));
+    }
+    b.extend(more(&f.examples, shown, "flaky commits", "flaky-commits"));
+}
+
+fn recovery(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+    let r = &s.recovery;
+    b.push(Block::Heading("Recovery".into()));
+    if r.top_projects.rows.is_empty() {
+        b.push(Block::Text("No red periods.".into()));
+        return;
+    }
+    let mut tab = Table::new(&[
+        ("projects by red time", false),
+        ("red periods", true),
+        ("open", true),
+        ("MTTR", true),
+        ("red time", true),
+        ("red share", true),
+    ]);
+    tab.drop_rank = vec![0, 0, 1, 0, 0, 0];
+    let shown = r.top_projects.rows.len().min(limit);
+    for p in &r.top_projects.rows[..shown] {
+        tab.row(vec![
+            name(&p.project),
+            count(p.red_periods),
+            count(p.open_red_periods),
+            opt_duration(p.mttr_seconds),
+            opt_duration(p.red_seconds),
+            percent(p.red_share),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    b.extend(more(&r.top_projects, shown, "projects", "recovery-summary"));
+}
+
+fn capacity(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+    let c = &s.capacity;
+    b.push(Block::Heading("Load".into()));
+    b.push(Block::Text(format!(
+        "Peak concurrency: {} builds at once, first at {}.",
+        count(c.peak_concurrency),
+        instant(c.peak_at)
+    )));
+    let mut tab = Table::new(&[
+        ("build time by compute type", false),
+        ("builds", true),
+        ("build time", true),
+        ("succeeded", true),
+        ("failed", true),
+        ("retries", true),
+    ]);
+    tab.drop_rank = vec![0, 0, 0, 3, 2, 1];
+    let shown = c.by_compute_type.rows.len().min(limit);
+    for r in &c.by_compute_type.rows[..shown] {
+        tab.row(vec![
+            name(&r.compute_type),
+            count(r.builds),
+            minutes(r.total_minutes),
+            minutes(r.succeeded_minutes),
+            minutes(r.failed_minutes),
+            minutes(r.retried_minutes),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    b.extend(more(
+        &c.by_compute_type,
+        shown,
+        "compute types",
+        "build-minutes",
+    ));
+}
