@@ -150,6 +150,7 @@ pub fn terminal(blocks: &[Block], width: usize, color: bool) -> String {
         let opts = textwrap::Options::new(width)
             .initial_indent(indent)
             .subsequent_indent(indent)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
             .break_words(true);
         textwrap::wrap(text, opts)
             .into_iter()
@@ -182,6 +183,7 @@ pub fn terminal(blocks: &[Block], width: usize, color: bool) -> String {
                     textwrap::Options::new(width)
                         .initial_indent(&number)
                         .subsequent_indent(&pad)
+                        .word_splitter(textwrap::WordSplitter::NoHyphenation)
                         .break_words(true),
                 );
                 for l in head_lines {
@@ -193,6 +195,8 @@ pub fn terminal(blocks: &[Block], width: usize, color: bool) -> String {
                     out.push('\n');
                 }
             }
+            // An empty list shows nothing (its heading or text says so).
+            Block::Table(t) if t.rows.is_empty() => {}
             Block::Table(t) => out.push_str(&table(t, width, bold, dim, reset)),
             Block::Details(_) | Block::EndDetails => {}
             Block::Gap => out.push('\n'),
@@ -228,10 +232,7 @@ fn table(t: &Table, width: usize, bold: &str, dim: &str, reset: &str) -> String 
         }
     }
     if !dropped.is_empty() {
-        let note = format!(
-            "(not shown at {width} columns: {}; see --width or --format json)",
-            dropped.join(", ")
-        );
+        let note = format!("(left out at this width: {})", dropped.join(", "));
         for l in textwrap::wrap(
             &note,
             textwrap::Options::new(width)
@@ -263,8 +264,16 @@ pub fn markdown(blocks: &[Block]) -> String {
             Block::Note(t) => out.push_str(&format!("_{}_\n\n", inline(t))),
             Block::Item { n, head, body } => {
                 in_list = true;
-                out.push_str(&format!("{n}. {}<br>\n   `{}`\n", inline(head), code(body)));
+                // The body is indented to the item's text, so it stays in the item.
+                let marker = format!("{n}. ");
+                let pad = " ".repeat(marker.len());
+                out.push_str(&format!(
+                    "{marker}{}<br>\n{pad}`{}`\n",
+                    inline(head),
+                    code(body)
+                ));
             }
+            Block::Table(t) if t.rows.is_empty() => {}
             Block::Table(t) => {
                 let (t, dropped) = t.fit(None, Some(MARKDOWN_COLUMNS));
                 let cells =

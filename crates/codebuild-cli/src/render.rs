@@ -141,11 +141,13 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
                 if s.name == LOAD {
                     blocks.extend(load_blocks(&archive.report));
                 } else {
-                    if md {
+                    // After the summary, each section folds in Markdown.
+                    let fold = md && summary.is_some();
+                    if fold {
                         blocks.push(Block::Details(s.name.to_string()));
                     }
                     blocks.extend(section_view::blocks(s, args.top)?);
-                    if md {
+                    if fold {
                         blocks.push(Block::EndDetails);
                     }
                 }
@@ -200,9 +202,11 @@ fn width(arg: Option<usize>) -> usize {
     80
 }
 
-/// The summary's blocks: lists of `--top` rows (default 10, fewer while
-/// the summary is longer than [`SUMMARY_LINES`] at this width, so that it
-/// fits a screen whatever the archive), or every row with `--all`.
+/// The summary's blocks: lists of `--top` rows (default 10), or every row
+/// with `--all`. Without either, while the summary is longer than
+/// [`SUMMARY_LINES`] at this width, the list showing the most rows (the
+/// least important among equals, see [`summary_view::List`]) shows one
+/// row less, so the summary fits a screen whatever the archive.
 fn summary_blocks(
     summary: &codebuild_analytics::Summary,
     source: &str,
@@ -211,22 +215,23 @@ fn summary_blocks(
     md: bool,
 ) -> Vec<Block> {
     let explicit = args.all || args.top.is_some();
-    let mut limit = if args.all {
+    let n = if args.all {
         usize::MAX
     } else {
         args.top
             .unwrap_or(codebuild_analytics::summary::DEFAULT_TOP)
     };
+    let mut limits = summary_view::Limits::all(n);
     loop {
-        let blocks = summary_view::blocks(summary, source, limit);
-        if explicit || md || limit <= 1 {
+        let blocks = summary_view::blocks(summary, source, &limits);
+        if explicit || md {
             return blocks;
         }
         let lines = doc::terminal(&blocks, width, false).lines().count();
-        if lines <= SUMMARY_LINES {
+        let shown = limits.shown(summary);
+        if lines <= SUMMARY_LINES || !limits.shrink(&shown) {
             return blocks;
         }
-        limit -= 1;
     }
 }
 

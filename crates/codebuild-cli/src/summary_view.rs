@@ -1,7 +1,7 @@
 //! The report's summary as blocks: what `cbstats report` prints by default,
 //! in the order of the questions it answers (where time goes, what fails,
-//! retries, flaky commits, recovery, load), each list cut to `limit` rows
-//! and followed by what was left out and how to see it.
+//! retries, flaky commits, recovery, load), each list cut to its row limit
+//! ([`Limits`]) and followed by what was left out and how to see it.
 
 use codebuild_analytics::summary::{Summary, TopList};
 
@@ -18,15 +18,96 @@ fn more<T>(list: &TopList<T>, shown: usize, what: &str, section: &str) -> Option
     let left = list.total.saturating_sub(shown as u64);
     (left > 0).then(|| {
         Block::Note(format!(
-            "… and {} more {what} (--top N, --all, --section {section})",
+            "… and {} more {what} (--top N, --all; --section {section})",
             count(left)
         ))
     })
 }
 
+/// The summary's lists, most important first (the order in which they keep
+/// their rows when the summary must shorten).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// Top failure reasons.
+    Reasons,
+    /// Projects by build time.
+    Projects,
+    /// Slowest (project, phase) pairs.
+    SlowPhases,
+    /// Projects by retry time wasted.
+    Retries,
+    /// Projects with flaky commits and rebuilds.
+    Flaky,
+    /// Failure rate by compute type.
+    ComputeRates,
+    /// Failure rate by image.
+    ImageRates,
+    /// Projects by red time.
+    Recovery,
+    /// Build time by compute type.
+    ComputeMinutes,
+    /// Example flaky commits (at most 2).
+    Examples,
+}
+
+/// How many lists there are.
+pub const LISTS: usize = 10;
+
+/// Rows each list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits(pub [usize; LISTS]);
+
+impl Limits {
+    /// Every list shows up to `n` rows (examples at most 2).
+    pub fn all(n: usize) -> Self {
+        let mut l = [n; LISTS];
+        l[List::Examples as usize] = n.min(2);
+        Limits(l)
+    }
+
+    fn get(&self, list: List) -> usize {
+        self.0[list as usize]
+    }
+
+    /// One row less for the list with the most rows shown (of `shown`,
+    /// what each list really shows), the least important among equals;
+    /// `false` when every list is down to one row.
+    pub fn shrink(&mut self, shown: &Limits) -> bool {
+        let pick = (0..LISTS)
+            .filter(|&i| shown.0[i] > 1)
+            .max_by_key(|&i| (shown.0[i], i));
+        match pick {
+            Some(i) => {
+                self.0[i] = shown.0[i] - 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The rows each list of `s` really shows under these limits.
+    pub fn shown(&self, s: &Summary) -> Limits {
+        let n = |list: List, rows: usize| rows.min(self.get(list));
+        let mut l = [0; LISTS];
+        l[List::Reasons as usize] = n(List::Reasons, s.failures.top_reasons.rows.len());
+        l[List::Projects as usize] = n(List::Projects, s.time.top_projects.rows.len());
+        l[List::SlowPhases as usize] = n(List::SlowPhases, s.time.slowest_phases.rows.len());
+        l[List::Retries as usize] = n(List::Retries, s.retries.top_projects.rows.len());
+        l[List::Flaky as usize] = n(List::Flaky, s.flaky.top_projects.rows.len());
+        l[List::ComputeRates as usize] =
+            n(List::ComputeRates, s.failures.by_compute_type.rows.len());
+        l[List::ImageRates as usize] = n(List::ImageRates, s.failures.by_image.rows.len());
+        l[List::Recovery as usize] = n(List::Recovery, s.recovery.top_projects.rows.len());
+        l[List::ComputeMinutes as usize] =
+            n(List::ComputeMinutes, s.capacity.by_compute_type.rows.len());
+        l[List::Examples as usize] = n(List::Examples, s.flaky.examples.rows.len());
+        Limits(l)
+    }
+}
+
 /// Builds the summary's blocks; `source` names the archive; each list shows
-/// at most `limit` rows.
-pub fn blocks(s: &Summary, source: &str, limit: usize) -> Vec<Block> {
+/// at most its limit of rows.
+pub fn blocks(s: &Summary, source: &str, limit: &Limits) -> Vec<Block> {
     let mut b = Vec::new();
     headline(&mut b, s, source);
     b.push(Block::Gap);
@@ -113,7 +194,7 @@ fn headline(b: &mut Vec<Block>, s: &Summary, source: &str) {
     }
 }
 
-fn time(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+fn time(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
     let t = &s.time;
     b.push(Block::Heading("Where build time goes".into()));
     let mut shares: Vec<_> = t.phase_share.iter().collect();
@@ -139,7 +220,7 @@ fn time(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         ("queue+prov.", true),
     ]);
     tab.drop_rank = vec![0, 1, 0, 0, 0, 2];
-    let shown = t.top_projects.rows.len().min(limit);
+    let shown = t.top_projects.rows.len().min(limit.get(List::Projects));
     for r in &t.top_projects.rows[..shown] {
         tab.row(vec![
             name(&r.project),
@@ -161,7 +242,7 @@ fn time(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         ("p95", true),
     ]);
     tab.drop_rank = vec![0, 0, 1, 0, 0];
-    let shown = t.slowest_phases.rows.len().min(limit);
+    let shown = t.slowest_phases.rows.len().min(limit.get(List::SlowPhases));
     for r in &t.slowest_phases.rows[..shown] {
         tab.row(vec![
             name(&r.project),
@@ -175,7 +256,7 @@ fn time(b: &mut Vec<Block>, s: &Summary, limit: usize) {
     b.extend(more(&t.slowest_phases, shown, "pairs", "phase-timing"));
 }
 
-fn failures(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+fn failures(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
     let f = &s.failures;
     b.push(Block::Heading("What fails".into()));
     if f.failures == 0 {
@@ -201,7 +282,7 @@ fn failures(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         phases.join(", ")
     )));
     b.push(Block::Text("Top failure reasons:".into()));
-    let shown = f.top_reasons.rows.len().min(limit);
+    let shown = f.top_reasons.rows.len().min(limit.get(List::Reasons));
     for (i, r) in f.top_reasons.rows[..shown].iter().enumerate() {
         let mut head = format!(
             "{} builds ({}), last {}",
@@ -230,16 +311,18 @@ fn failures(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         "reasons",
         "top-failure-reasons",
     ));
-    for (title, list, section) in [
+    for (title, list, section, which) in [
         (
             "failure rate by compute type",
             &f.by_compute_type,
             "failure-rates-by-compute-type",
+            List::ComputeRates,
         ),
         (
             "failure rate by image",
             &f.by_image,
             "failure-rates-by-image",
+            List::ImageRates,
         ),
     ] {
         let mut tab = Table::new(&[
@@ -248,7 +331,7 @@ fn failures(b: &mut Vec<Block>, s: &Summary, limit: usize) {
             ("failures", true),
             ("rate", true),
         ]);
-        let shown = list.rows.len().min(limit);
+        let shown = list.rows.len().min(limit.get(which));
         for r in &list.rows[..shown] {
             tab.row(vec![
                 name(&r.value),
@@ -262,7 +345,7 @@ fn failures(b: &mut Vec<Block>, s: &Summary, limit: usize) {
     }
 }
 
-fn retries(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+fn retries(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
     let r = &s.retries;
     b.push(Block::Heading("Auto-retries".into()));
     let t = &r.total;
@@ -290,7 +373,7 @@ fn retries(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         ("wasted", true),
     ]);
     tab.drop_rank = vec![0, 0, 1, 0, 2, 0];
-    let shown = r.top_projects.rows.len().min(limit);
+    let shown = r.top_projects.rows.len().min(limit.get(List::Retries));
     for p in &r.top_projects.rows[..shown] {
         tab.row(vec![
             name(&p.project),
@@ -305,7 +388,7 @@ fn retries(b: &mut Vec<Block>, s: &Summary, limit: usize) {
     b.extend(more(&r.top_projects, shown, "projects", "retry-summary"));
 }
 
-fn flaky(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+fn flaky(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
     let f = &s.flaky;
     let t = &f.total;
     b.push(Block::Heading("Flaky commits and manual rebuilds".into()));
@@ -330,7 +413,7 @@ fn flaky(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         ("rescued", true),
     ]);
     tab.drop_rank = vec![0, 1, 0, 0, 0, 2];
-    let shown = f.top_projects.rows.len().min(limit);
+    let shown = f.top_projects.rows.len().min(limit.get(List::Flaky));
     for p in &f.top_projects.rows[..shown] {
         tab.row(vec![
             name(&p.project),
@@ -343,7 +426,7 @@ fn flaky(b: &mut Vec<Block>, s: &Summary, limit: usize) {
     }
     b.push(Block::Table(tab));
     b.extend(more(&f.top_projects, shown, "projects", "flaky-rate"));
-    let shown = f.examples.rows.len().min(limit.min(2));
+    let shown = f.examples.rows.len().min(limit.get(List::Examples));
     if shown > 0 {
         b.push(Block::Text("For example:".into()));
     }
@@ -361,7 +444,7 @@ fn flaky(b: &mut Vec<Block>, s: &Summary, limit: usize) {
     b.extend(more(&f.examples, shown, "flaky commits", "flaky-commits"));
 }
 
-fn recovery(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+fn recovery(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
     let r = &s.recovery;
     b.push(Block::Heading("Recovery".into()));
     if r.top_projects.rows.is_empty() {
@@ -377,7 +460,7 @@ fn recovery(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         ("red share", true),
     ]);
     tab.drop_rank = vec![0, 0, 1, 0, 0, 0];
-    let shown = r.top_projects.rows.len().min(limit);
+    let shown = r.top_projects.rows.len().min(limit.get(List::Recovery));
     for p in &r.top_projects.rows[..shown] {
         tab.row(vec![
             name(&p.project),
@@ -392,7 +475,7 @@ fn recovery(b: &mut Vec<Block>, s: &Summary, limit: usize) {
     b.extend(more(&r.top_projects, shown, "projects", "recovery-summary"));
 }
 
-fn capacity(b: &mut Vec<Block>, s: &Summary, limit: usize) {
+fn capacity(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
     let c = &s.capacity;
     b.push(Block::Heading("Load".into()));
     b.push(Block::Text(format!(
@@ -409,7 +492,11 @@ fn capacity(b: &mut Vec<Block>, s: &Summary, limit: usize) {
         ("retries", true),
     ]);
     tab.drop_rank = vec![0, 0, 0, 3, 2, 1];
-    let shown = c.by_compute_type.rows.len().min(limit);
+    let shown = c
+        .by_compute_type
+        .rows
+        .len()
+        .min(limit.get(List::ComputeMinutes));
     for r in &c.by_compute_type.rows[..shown] {
         tab.row(vec![
             name(&r.compute_type),
