@@ -120,15 +120,17 @@ fn report_json_numbers() {
     assert!((p50 - 132.64).abs() < 1e-9, "{p50}");
     // With --detail, JSON has the detail sections too: each build is a chain of one.
     assert_eq!(v["retry chains"].as_array().unwrap().len(), 2);
-    // Column order is the frame's.
-    let keys: Vec<&str> = out
+    // Column order is the frame's; each row is one line.
+    let row = out
         .lines()
-        .filter_map(|l| l.trim().strip_prefix('"').and_then(|l| l.split('"').next()))
-        .skip_while(|k| *k != "outcomes")
-        .collect();
-    let p = keys.iter().position(|k| *k == "projectName").unwrap();
-    let s = keys.iter().position(|k| *k == "successRate").unwrap();
-    assert!(p < s);
+        .find(|l| {
+            l.trim_start()
+                .starts_with("{\"projectName\":\"codebuild-demo-project\"")
+        })
+        .unwrap();
+    let p = row.find("\"projectName\"").unwrap();
+    let s = row.find("\"successRate\"").unwrap();
+    assert!(p < s, "{row}");
 }
 
 #[test]
