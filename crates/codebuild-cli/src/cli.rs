@@ -102,6 +102,10 @@ pub struct ReportArgs {
     /// section too. Default: week.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<Bucket>,
+
+    /// Write the report to FILE instead of standard output (`--format html` only).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// A calendar bucket of `startTime` (UTC).
@@ -134,6 +138,10 @@ pub enum ReportFormat {
     Markdown,
     /// One JSON object: `{"load": {...}, "<section>": [{column: value, ...}, ...]}`.
     Json,
+    /// One self-contained HTML page with charts (no network needed); the
+    /// time charts use day buckets for windows up to 62 days, else weeks
+    /// (`--bucket` overrides).
+    Html,
 }
 
 #[derive(Debug, Args)]

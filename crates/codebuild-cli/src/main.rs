@@ -2,6 +2,7 @@
 
 mod cli;
 mod export;
+mod html;
 mod load;
 mod render;
 mod sections;

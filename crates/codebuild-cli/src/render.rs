@@ -21,6 +21,7 @@ const MAX_COL: usize = 32;
 const ELLIPSIS: char = '…';
 
 pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
+    crate::html::check_args(args)?;
     let all = args.detail || args.format == ReportFormat::Json;
     let mut selected = sections::select(&args.sections, all)?;
     // `--bucket` alone asks for the outcomes per time bucket too.
@@ -63,6 +64,7 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
             serde_json::to_writer_pretty(&mut out, &Json::Object(obj))?;
             writeln!(out)?;
         }
+        ReportFormat::Html => crate::html::write(&mut out, args, &archive, &filters, &sections)?,
         ReportFormat::Table | ReportFormat::Markdown => {
             let md = args.format == ReportFormat::Markdown;
             for (i, s) in sections.iter().enumerate() {
