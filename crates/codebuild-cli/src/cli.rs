@@ -125,6 +125,10 @@ pub struct ReportArgs {
     /// section too. Default: week.
     #[arg(long, value_enum, value_name = "BUCKET")]
     pub bucket: Option<Bucket>,
+
+    /// Write the report to FILE instead of standard output (`--format html` only).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// When to colour the output.
@@ -170,6 +174,10 @@ pub enum ReportFormat {
     /// One JSON object: `schemaVersion`, `summary`, `load` and the sections
     /// (`"<section>": [{column: value, ...}, ...]`); see schemas/report.schema.json.
     Json,
+    /// One self-contained HTML page with charts (no network needed); the
+    /// time charts use day buckets for windows up to 62 days, else weeks
+    /// (`--bucket` overrides).
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod cli;
 mod doc;
 mod export;
+mod html;
 mod human;
 mod load;
 mod render;

@@ -18,7 +18,9 @@ use crate::{section_view, summary_view};
 pub const SUMMARY_LINES: usize = 120;
 
 pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
-    let json = args.format == ReportFormat::Json;
+    crate::html::check_args(args)?;
+    // JSON and HTML carry the per-group sections (HTML computes what else it needs).
+    let json = matches!(args.format, ReportFormat::Json | ReportFormat::Html);
     // What to show: `--section` alone; otherwise the summary, then (with
     // `--detail`) every section.
     let wanted: Vec<&'static str> = if args.sections.is_empty() {
@@ -120,6 +122,9 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
             let mut ser = serde_json::Serializer::with_formatter(&mut out, RowsPerLine::default());
             serde::Serialize::serialize(&Json::Object(obj), &mut ser)?;
             writeln!(out)?;
+        }
+        ReportFormat::Html => {
+            crate::html::write(&mut out, args, &archive, &filters, &all_sections)?
         }
         ReportFormat::Table | ReportFormat::Markdown => {
             let md = args.format == ReportFormat::Markdown;

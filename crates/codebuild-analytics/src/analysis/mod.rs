@@ -33,6 +33,7 @@ pub mod outcomes;
 pub mod recovery;
 pub mod retry;
 pub mod timing;
+pub mod trend;
 
 #[cfg(test)]
 pub(crate) mod testutil;
