@@ -19,6 +19,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
+    /// Price table for the estimated costs (JSON; see
+    /// `schemas/prices.schema.json`), instead of the built-in one (on-demand
+    /// prices with their source and date; builds on anything it does not
+    /// price are listed as not priced).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod export;
 mod load;
+mod prices;
 mod render;
 mod sections;
 mod validate;
@@ -97,6 +98,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    prices::init(cli)?;
     match &cli.command {
         Command::Report(args) => render::report(cli, args),
         Command::Export(args) => export::export(cli, args),

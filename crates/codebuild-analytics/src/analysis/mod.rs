@@ -26,12 +26,14 @@ use crate::filter::TimeBucket;
 use crate::frames::col_names::*;
 
 pub mod capacity;
+pub mod cost;
 pub mod failures;
 pub mod flaky;
 pub(crate) mod grouped;
 pub mod outcomes;
 pub mod recovery;
 pub mod retry;
+pub mod stats;
 pub mod timing;
 
 #[cfg(test)]
@@ -74,6 +76,8 @@ pub const BUILD_COLUMNS: &[&str] = &[
     COMPUTE_TYPE,
     IMAGE,
     SOURCE_TYPE,
+    ENV_TYPE,
+    FLEET_ARN,
     RETRY_LIMIT,
     RETRY_NUMBER,
     NEXT_RETRY,
