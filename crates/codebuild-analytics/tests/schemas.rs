@@ -19,7 +19,13 @@ fn text(schema: &schemars::Schema) -> String {
 
 /// Every schema this crate commits, by file name under `schemas/`.
 fn schemas() -> Vec<(&'static str, schemars::Schema)> {
-    vec![("prices.schema.json", PriceTable::json_schema())]
+    vec![
+        ("prices.schema.json", PriceTable::json_schema()),
+        (
+            "compare.schema.json",
+            codebuild_analytics::analysis::compare::Comparison::json_schema(),
+        ),
+    ]
 }
 
 #[test]

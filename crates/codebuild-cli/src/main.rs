@@ -1,6 +1,7 @@
 //! `cbstats`: reports and exports from archives of AWS CodeBuild build records.
 
 mod cli;
+mod compare;
 mod export;
 mod load;
 mod prices;
@@ -103,6 +104,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Report(args) => render::report(cli, args),
         Command::Export(args) => export::export(cli, args),
         Command::Validate(args) => validate::validate(cli, args),
+        Command::Compare(args) => compare::compare(cli, args),
         Command::Schema(args) => {
             let schema = match args.kind {
                 cli::SchemaType::Response => codebuild_model::response_schema(),
