@@ -1476,6 +1476,16 @@ mod tests {
             ..Filters::default()
         };
         let s = cost_summary(&fixture(), &only_q, &table(), 5).unwrap();
+        // A priced project without retries: exactly +0.0, not -0.0 (an
+        // empty f64 sum), which tables would show as "-0".
+        let only_p3 = Filters {
+            since_micros: Some(micros(200)),
+            until_micros: Some(micros(201)),
+            ..Filters::default()
+        };
+        let out = cost_by_project(&fixture(), &only_p3, &table()).unwrap();
+        let retry = f64s(&out, "retryEstimatedCostUsd")[0].unwrap();
+        assert!(retry == 0.0 && retry.is_sign_positive(), "{retry}");
         assert_eq!(s.estimated_cost_usd, None);
         assert_eq!(s.failed_estimated_cost_usd, None);
         assert_eq!(s.not_priced_builds, 3);
