@@ -1440,3 +1440,117 @@ fn export_writes_the_estimated_costs() {
     assert_eq!(web1["billedSeconds"], 120);
     assert!(dir.path().join("estimated-cost-by-project.ndjson").exists());
 }
+
+#[test]
+fn compare_windows_relative_to_the_latest_build_and_two_archives() {
+    // last:7d ends just after the latest startTime; previous:28d is the 28
+    // days before it.
+    let archive = Archive::load(
+        &[root().join("testdata/sample-archive")],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let latest = archive
+        .frames
+        .builds
+        .column("startTime")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .max()
+        .unwrap();
+    let rfc = |us: i64| {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let day = 86_400_000_000i64;
+    let (code, out, err) = stdout_of(cbstats().args([
+        "compare",
+        "testdata/sample-archive",
+        "--current",
+        "last:7d",
+        "--baseline",
+        "previous:28d",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let until = latest + 1;
+    assert_eq!(v["current"]["until"], rfc(until));
+    assert_eq!(v["current"]["since"], rfc(until - 7 * day));
+    assert_eq!(v["baseline"]["since"], rfc(until - 35 * day));
+    assert_eq!(v["baseline"]["until"], rfc(until - 7 * day));
+    let in_window = |a: i64, b: i64| {
+        archive
+            .frames
+            .builds
+            .column("startTime")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .filter(|t| (a..b).contains(t))
+            .count() as u64
+    };
+    assert_eq!(v["current"]["builds"], in_window(until - 7 * day, until));
+    assert_eq!(
+        v["baseline"]["builds"],
+        in_window(until - 35 * day, until - 7 * day)
+    );
+
+    // Two archives: no PATH; too few builds to test anything.
+    let (code, out, err) = stdout_of(cbstats().args([
+        "compare",
+        "--baseline",
+        "testdata/cost/four-builds.json",
+        "--current",
+        "testdata/cost/four-builds.json",
+        "--format",
+        "json",
+        "--fail-on",
+        "new-failure-reasons",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tests"], 0);
+    assert_eq!(v["baseline"]["builds"], 4);
+    // Usage errors: exit 2.
+    for args in [
+        &[
+            "compare",
+            "testdata/sample-archive",
+            "--baseline",
+            "previous:7d",
+            "--current",
+            "previous:7d",
+        ][..],
+        &[
+            "compare",
+            "testdata/sample-archive",
+            "--baseline",
+            "testdata/cost/four-builds.json",
+            "--current",
+            "testdata/cost/four-builds.json",
+        ][..],
+        &[
+            "compare",
+            "testdata/sample-archive",
+            "--baseline",
+            "2024-01-01..2024-01-10",
+            "--current",
+            "next:7d",
+        ][..],
+    ] {
+        let (code, _, err) = stdout_of(cbstats().args(args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{err}");
+    }
+}
