@@ -476,6 +476,26 @@ fn table(md: bool, header: &[&str]) -> Table {
     t
 }
 
+/// Adds a row; in Markdown, `|` in a cell is escaped so that it stays one cell.
+fn add(t: &mut Table, md: bool, cells: Vec<String>) {
+    t.add_row(
+        cells
+            .into_iter()
+            .map(|c| if md { c.replace('|', "\\|") } else { c })
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// Writes a table; in Markdown followed by a blank line, so that the next
+/// line of text does not become a row.
+fn write_table(out: &mut impl Write, t: &Table, md: bool) -> io::Result<()> {
+    writeln!(out, "{t}")?;
+    if md {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 fn heading(out: &mut impl Write, md: bool, text: &str) -> io::Result<()> {
     if md {
         writeln!(out, "\n### {text}\n")
@@ -525,27 +545,31 @@ fn write_text(out: &mut impl Write, c: &Comparison, md: bool) -> io::Result<()> 
             ],
         );
         for r in &sig_d {
-            t.add_row(vec![
-                project(&r.project_name).to_owned(),
-                r.phase_type.clone().unwrap_or_else(|| "(build)".into()),
-                format!("{} -> {}", r.baseline_count, r.current_count),
-                format!(
-                    "{} -> {} ({})",
-                    duration(r.baseline_p50),
-                    duration(r.current_p50),
-                    signed_percent(r.p50_change_percent)
-                ),
-                format!(
-                    "{} -> {} ({})",
-                    duration(r.baseline_p95),
-                    duration(r.current_p95),
-                    signed_percent(r.p95_change_percent)
-                ),
-                minutes(r.impact_minutes),
-                p_text(r.adjusted_p_value),
-            ]);
+            add(
+                &mut t,
+                md,
+                vec![
+                    project(&r.project_name).to_owned(),
+                    r.phase_type.clone().unwrap_or_else(|| "(build)".into()),
+                    format!("{} -> {}", r.baseline_count, r.current_count),
+                    format!(
+                        "{} -> {} ({})",
+                        duration(r.baseline_p50),
+                        duration(r.current_p50),
+                        signed_percent(r.p50_change_percent)
+                    ),
+                    format!(
+                        "{} -> {} ({})",
+                        duration(r.baseline_p95),
+                        duration(r.current_p95),
+                        signed_percent(r.p95_change_percent)
+                    ),
+                    minutes(r.impact_minutes),
+                    p_text(r.adjusted_p_value),
+                ],
+            );
         }
-        writeln!(out, "{t}")?;
+        write_table(out, &t, md)?;
     }
     not_listed(out, c.durations.len() - sig_d.len(), "duration")?;
 
@@ -557,27 +581,31 @@ fn write_text(out: &mut impl Write, c: &Comparison, md: bool) -> io::Result<()> 
         let mut t = table(md, &["project", "before", "after", "change", "adj. p"]);
         for r in &sig_r {
             let iv = |v: [f64; 2]| format!("{}-{}", rate(v[0]), rate(v[1]));
-            t.add_row(vec![
-                project(&r.project_name).to_owned(),
-                format!(
-                    "{} of {} ({}, 95% {})",
-                    r.baseline_succeeded,
-                    r.baseline_builds,
-                    rate(r.baseline_rate),
-                    iv(r.baseline_interval)
-                ),
-                format!(
-                    "{} of {} ({}, 95% {})",
-                    r.current_succeeded,
-                    r.current_builds,
-                    rate(r.current_rate),
-                    iv(r.current_interval)
-                ),
-                format!("{:+.1} pp", r.change_pp),
-                p_text(r.adjusted_p_value),
-            ]);
+            add(
+                &mut t,
+                md,
+                vec![
+                    project(&r.project_name).to_owned(),
+                    format!(
+                        "{} of {} ({}, 95% {})",
+                        r.baseline_succeeded,
+                        r.baseline_builds,
+                        rate(r.baseline_rate),
+                        iv(r.baseline_interval)
+                    ),
+                    format!(
+                        "{} of {} ({}, 95% {})",
+                        r.current_succeeded,
+                        r.current_builds,
+                        rate(r.current_rate),
+                        iv(r.current_interval)
+                    ),
+                    format!("{:+.1} pp", r.change_pp),
+                    p_text(r.adjusted_p_value),
+                ],
+            );
         }
-        writeln!(out, "{t}")?;
+        write_table(out, &t, md)?;
     }
     not_listed(out, c.success_rates.len() - sig_r.len(), "success-rate")?;
 
@@ -591,16 +619,20 @@ fn write_text(out: &mut impl Write, c: &Comparison, md: bool) -> io::Result<()> 
             &["project", "reason", "before", "after", "example", "adj. p"],
         );
         for r in &sig_f {
-            t.add_row(vec![
-                project(&r.project_name).to_owned(),
-                format!("{}{}", if r.new { "NEW " } else { "" }, reason(r)),
-                format!("{} ({})", r.baseline_count, rate(r.baseline_rate)),
-                format!("{} ({})", r.current_count, rate(r.current_rate)),
-                r.example_build_id.clone().unwrap_or_else(|| "-".into()),
-                p_text(r.adjusted_p_value),
-            ]);
+            add(
+                &mut t,
+                md,
+                vec![
+                    project(&r.project_name).to_owned(),
+                    format!("{}{}", if r.new { "NEW " } else { "" }, reason(r)),
+                    format!("{} ({})", r.baseline_count, rate(r.baseline_rate)),
+                    format!("{} ({})", r.current_count, rate(r.current_rate)),
+                    r.example_build_id.clone().unwrap_or_else(|| "-".into()),
+                    p_text(r.adjusted_p_value),
+                ],
+            );
         }
-        writeln!(out, "{t}")?;
+        write_table(out, &t, md)?;
     }
     not_listed(out, c.failure_reasons.len() - sig_f.len(), "failure-reason")?;
 
@@ -625,25 +657,29 @@ fn write_text(out: &mut impl Write, c: &Comparison, md: bool) -> io::Result<()> 
             ],
         );
         for r in &sig_c {
-            t.add_row(vec![
-                project(&r.project_name).to_owned(),
-                format!("{} -> {}", r.baseline_builds, r.current_builds),
-                format!(
-                    "{} -> {} ({})",
-                    usd(r.baseline_mean_estimated_cost_usd),
-                    usd(r.current_mean_estimated_cost_usd),
-                    signed_percent(r.mean_change_percent)
-                ),
-                format!(
-                    "{} -> {}",
-                    usd(r.baseline_estimated_cost_usd),
-                    usd(r.current_estimated_cost_usd)
-                ),
-                format!("{:+.2} USD", r.impact_usd),
-                p_text(r.adjusted_p_value),
-            ]);
+            add(
+                &mut t,
+                md,
+                vec![
+                    project(&r.project_name).to_owned(),
+                    format!("{} -> {}", r.baseline_builds, r.current_builds),
+                    format!(
+                        "{} -> {} ({})",
+                        usd(r.baseline_mean_estimated_cost_usd),
+                        usd(r.current_mean_estimated_cost_usd),
+                        signed_percent(r.mean_change_percent)
+                    ),
+                    format!(
+                        "{} -> {}",
+                        usd(r.baseline_estimated_cost_usd),
+                        usd(r.current_estimated_cost_usd)
+                    ),
+                    format!("{:+.2} USD", r.impact_usd),
+                    p_text(r.adjusted_p_value),
+                ],
+            );
         }
-        writeln!(out, "{t}")?;
+        write_table(out, &t, md)?;
     }
     not_listed(out, c.costs.len() - sig_c.len(), "cost")?;
 
@@ -660,32 +696,36 @@ fn write_text(out: &mut impl Write, c: &Comparison, md: bool) -> io::Result<()> 
         ],
     );
     for p in &c.projects {
-        t.add_row(vec![
-            project(&p.project_name).to_owned(),
-            format!("{} -> {}", p.baseline_builds, p.current_builds),
-            format!(
-                "{} -> {}",
-                opt_rate(p.baseline_success_rate),
-                opt_rate(p.current_success_rate)
-            ),
-            format!(
-                "{} -> {}",
-                opt_rate(p.baseline_flaky_rate),
-                opt_rate(p.current_flaky_rate)
-            ),
-            format!(
-                "{} -> {}",
-                opt_rate(p.baseline_recovery_rate),
-                opt_rate(p.current_recovery_rate)
-            ),
-            format!(
-                "{} -> {}",
-                opt_usd(p.baseline_estimated_cost_usd),
-                opt_usd(p.current_estimated_cost_usd)
-            ),
-        ]);
+        add(
+            &mut t,
+            md,
+            vec![
+                project(&p.project_name).to_owned(),
+                format!("{} -> {}", p.baseline_builds, p.current_builds),
+                format!(
+                    "{} -> {}",
+                    opt_rate(p.baseline_success_rate),
+                    opt_rate(p.current_success_rate)
+                ),
+                format!(
+                    "{} -> {}",
+                    opt_rate(p.baseline_flaky_rate),
+                    opt_rate(p.current_flaky_rate)
+                ),
+                format!(
+                    "{} -> {}",
+                    opt_rate(p.baseline_recovery_rate),
+                    opt_rate(p.current_recovery_rate)
+                ),
+                format!(
+                    "{} -> {}",
+                    opt_usd(p.baseline_estimated_cost_usd),
+                    opt_usd(p.current_estimated_cost_usd)
+                ),
+            ],
+        );
     }
-    writeln!(out, "{t}")?;
+    write_table(out, &t, md)?;
     writeln!(
         out,
         "\nEstimated costs use {} (as billed on demand; builds without a price are left out).",
@@ -791,6 +831,23 @@ mod tests {
         ] {
             assert!(parse_fail_on(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn markdown_cells_stay_cells_and_tables_end_with_a_blank_line() {
+        let mut t = table(true, &["project", "reason"]);
+        add(
+            &mut t,
+            true,
+            vec!["web".into(), "make test | tee log: exit 2".into()],
+        );
+        let mut out = Vec::new();
+        write_table(&mut out, &t, true).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().nth(2).unwrap();
+        assert_eq!(row.matches(" | ").count(), 1, "{row}");
+        assert!(row.contains(r"make test \| tee log"), "{row}");
+        assert!(text.ends_with("|\n\n"), "{text:?}");
     }
 
     #[test]
