@@ -62,7 +62,35 @@ pub struct GenConfig {
     pub gzip: GzipMode,
     /// Zone of string timestamps.
     pub tz: TzChoice,
+    /// A change planted in one project from one day on (none by default).
+    pub plant: Option<Plant>,
 }
+
+/// A change planted in one project's builds, for testing change detection.
+///
+/// Rates are in per mille and factors in percent (integers, so that the
+/// configuration stays `Eq`). Without a plant the generator draws exactly
+/// the same random numbers as before, so archives are unchanged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plant {
+    /// Index of the project (0 = the one with the most builds, Zipf rank 1).
+    pub project: u32,
+    /// The first day (UTC) of the change: builds starting at or after its midnight.
+    pub from: Option<Date>,
+    /// The BUILD phase of planted builds lasts this many percent of its draw (200 = 2x).
+    pub build_factor_percent: Option<u32>,
+    /// The project's failure rate (per mille) before `from`, replacing its own.
+    pub base_fail_permille: Option<u32>,
+    /// The project's failure rate (per mille) from `from` on.
+    pub fail_permille: Option<u32>,
+    /// From `from` on, this share (per mille) of the project's builds fail in
+    /// BUILD with a reason no other build has ([`PLANTED_REASON`]).
+    pub new_reason_permille: Option<u32>,
+}
+
+/// The message of the failure reason `--plant-new-reason` plants.
+pub const PLANTED_REASON: &str =
+    "Error while executing command: ./scripts/planted-check.sh. Reason: exit status 3";
 
 impl Default for GenConfig {
     fn default() -> Self {
@@ -76,6 +104,7 @@ impl Default for GenConfig {
             format: FormatChoice::Mixed,
             gzip: GzipMode::Never,
             tz: TzChoice::Utc,
+            plant: None,
         }
     }
 }
@@ -83,9 +112,24 @@ impl Default for GenConfig {
 impl GenConfig {
     /// The generator command line that reproduces this configuration.
     pub fn command_line(&self, out: &Path) -> String {
+        let mut plant = String::new();
+        if let Some(p) = &self.plant {
+            plant.push_str(&format!(" --plant-project {}", p.project));
+            if let Some(d) = p.from {
+                plant.push_str(&format!(" --plant-date {}", format_date(d)));
+            }
+            let opt = |flag: &str, v: Option<u32>, scale: f64| {
+                v.map(|v| format!(" --{flag} {}", f64::from(v) / scale))
+                    .unwrap_or_default()
+            };
+            plant.push_str(&opt("plant-build-factor", p.build_factor_percent, 100.0));
+            plant.push_str(&opt("plant-base-fail-rate", p.base_fail_permille, 1000.0));
+            plant.push_str(&opt("plant-fail-rate", p.fail_permille, 1000.0));
+            plant.push_str(&opt("plant-new-reason", p.new_reason_permille, 1000.0));
+        }
         format!(
             "cargo run --release -p codebuild-bench --bin gen -- --builds {} --seed {} --out {} \
-             --format {} --gzip {} --tz {} --projects {} --start {} --days {} --builds-per-file {}",
+             --format {} --gzip {} --tz {} --projects {} --start {} --days {} --builds-per-file {}{}",
             self.builds,
             self.seed,
             out.display(),
@@ -95,7 +139,8 @@ impl GenConfig {
             self.projects,
             format_date(self.start),
             self.days,
-            self.builds_per_file
+            self.builds_per_file,
+            plant
         )
     }
 }

@@ -198,6 +198,8 @@ pub(crate) struct Sim {
     heap: BinaryHeap<Reverse<Pending>>,
     seq: u64,
     pub counts: Counts,
+    /// The planted change, with its start in ms.
+    plant: Option<(crate::Plant, i64)>,
 }
 
 fn date_ms(d: Date) -> i64 {
@@ -232,7 +234,27 @@ impl Sim {
             heap: BinaryHeap::new(),
             seq: 0,
             counts: Counts::default(),
+            plant: cfg.plant.clone().map(|p| {
+                let from = p.from.map_or(i64::MIN, date_ms);
+                (p, from)
+            }),
         }
+    }
+
+    /// The plant, when it applies to project `p` (at any time).
+    fn plant_of(&self, p: usize) -> Option<&crate::Plant> {
+        self.plant
+            .as_ref()
+            .filter(|(pl, _)| pl.project as usize == p)
+            .map(|(pl, _)| pl)
+    }
+
+    /// The plant, when it applies to a build of project `p` starting at `start` (ms).
+    fn planted(&self, p: usize, start: i64) -> Option<&crate::Plant> {
+        self.plant
+            .as_ref()
+            .filter(|(pl, from)| pl.project as usize == p && start >= *from)
+            .map(|(pl, _)| pl)
     }
 
     /// The next record in submission order, or `None` when all are written.
@@ -323,7 +345,7 @@ impl Sim {
         let p = self.pick_project();
         let budget = self.n - self.reserved;
         let commit = self.choose_commit(p, arrival);
-        let outcome = self.draw_outcome(p, &commit);
+        let outcome = self.draw_outcome(p, &commit, arrival);
         let root = self.make_build(p, arrival, &commit, &outcome);
         let mut members = vec![root];
         let limit = self.projects[p].behavior.auto_retry_limit;
@@ -507,9 +529,31 @@ impl Sim {
         }
     }
 
-    fn draw_outcome(&mut self, p: usize, commit: &Commit) -> Outcome {
+    fn draw_outcome(&mut self, p: usize, commit: &Commit, start: i64) -> Outcome {
         let b = &self.projects[p].behavior;
-        let (fail, stop) = (b.fail_rate, b.stop_rate);
+        let (mut fail, stop) = (b.fail_rate, b.stop_rate);
+        // The plant draws extra numbers only for its own project's builds.
+        let rate = |permille: u32| f64::from(permille) / 1000.0;
+        if let Some(base) = self.plant_of(p).and_then(|pl| pl.base_fail_permille) {
+            fail = rate(base);
+        }
+        if let Some(pl) = self.planted(p, start).cloned() {
+            if let Some(f) = pl.fail_permille {
+                fail = rate(f);
+            }
+            if let Some(n) = pl.new_reason_permille
+                && self.rng.random_bool(rate(n).min(1.0))
+            {
+                return Outcome::Fail {
+                    at: PhaseType::Build,
+                    status: Status::Failed,
+                    ctx: Context {
+                        status_code: "COMMAND_EXECUTION_ERROR".to_string(),
+                        message: crate::PLANTED_REASON.to_string(),
+                    },
+                };
+            }
+        }
         let r: f64 = self.rng.random();
         if r < fail {
             self.draw_failure(p, commit)
@@ -720,6 +764,10 @@ impl Sim {
     }
 
     fn make_build(&mut self, p: usize, start: i64, commit: &Commit, outcome: &Outcome) -> Build {
+        let planted_factor = self
+            .planted(p, start)
+            .and_then(|pl| pl.build_factor_percent)
+            .map(|f| f64::from(f) / 100.0);
         let rng = &mut self.rng;
         let proj = &self.projects[p];
         let cfg = proj.config.clone();
@@ -751,6 +799,11 @@ impl Sim {
                 continue;
             }
             let mut secs = b.phase[i].sample(rng);
+            if pt == PhaseType::Build
+                && let Some(f) = planted_factor
+            {
+                secs *= f;
+            }
             if pt == PhaseType::Queued && rng.random_bool(b.long_queue) {
                 let long = LogNormal::new(300f64.ln(), 0.9).expect("valid lognormal");
                 secs += long.sample(rng);

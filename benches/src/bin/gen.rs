@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::Parser;
-use codebuild_bench::{FormatChoice, GenConfig, GzipMode, TzChoice, generate, parse_date};
+use codebuild_bench::{FormatChoice, GenConfig, GzipMode, Plant, TzChoice, generate, parse_date};
 
 /// Generate a synthetic archive of AWS CodeBuild batch_get_builds responses.
 ///
@@ -45,6 +45,39 @@ struct Args {
     /// Builds per response file (the API returns at most 100).
     #[arg(long, default_value_t = 100)]
     builds_per_file: u32,
+    /// Plant a change in this project (0 = the one with the most builds),
+    /// from --plant-date on; see the other --plant-* options.
+    #[arg(long, value_name = "INDEX")]
+    plant_project: Option<u32>,
+    /// First day of the planted change, YYYY-MM-DD (UTC); default: the start.
+    #[arg(long, value_parser = parse_date, requires = "plant_project")]
+    plant_date: Option<time::Date>,
+    /// The planted project's BUILD phase lasts FACTOR times as long (2 = twice).
+    #[arg(long, value_name = "FACTOR", requires = "plant_project")]
+    plant_build_factor: Option<f64>,
+    /// The planted project's failure rate before the date (0.03 = 3%).
+    #[arg(long, value_name = "RATE", requires = "plant_project")]
+    plant_base_fail_rate: Option<f64>,
+    /// The planted project's failure rate from the date on (0.2 = 20%).
+    #[arg(long, value_name = "RATE", requires = "plant_project")]
+    plant_fail_rate: Option<f64>,
+    /// From the date on, this share of the planted project's builds fail in
+    /// BUILD for a reason no other build has.
+    #[arg(long, value_name = "RATE", requires = "plant_project")]
+    plant_new_reason: Option<f64>,
+}
+
+/// `x * scale` as an integer, for rates and factors in [0, max].
+fn scaled(flag: &str, x: Option<f64>, scale: f64, max: f64) -> Result<Option<u32>, String> {
+    match x {
+        None => Ok(None),
+        Some(v) if v.is_finite() && (0.0..=max).contains(&v) => {
+            Ok(Some((v * scale).round() as u32))
+        }
+        Some(v) => Err(format!(
+            "gen: --{flag} must be between 0 and {max}, not {v}"
+        )),
+    }
 }
 
 fn main() -> ExitCode {
@@ -53,7 +86,49 @@ fn main() -> ExitCode {
         eprintln!("gen: --builds, --projects, --days and --builds-per-file must be positive");
         return ExitCode::from(2);
     }
+    let plant = match args.plant_project {
+        None => None,
+        Some(project) => {
+            let p = (|| {
+                Ok::<_, String>(Plant {
+                    project,
+                    from: args.plant_date,
+                    build_factor_percent: scaled(
+                        "plant-build-factor",
+                        args.plant_build_factor,
+                        100.0,
+                        100.0,
+                    )?,
+                    base_fail_permille: scaled(
+                        "plant-base-fail-rate",
+                        args.plant_base_fail_rate,
+                        1000.0,
+                        1.0,
+                    )?,
+                    fail_permille: scaled("plant-fail-rate", args.plant_fail_rate, 1000.0, 1.0)?,
+                    new_reason_permille: scaled(
+                        "plant-new-reason",
+                        args.plant_new_reason,
+                        1000.0,
+                        1.0,
+                    )?,
+                })
+            })();
+            match p {
+                Ok(p) if project < args.projects => Some(p),
+                Ok(_) => {
+                    eprintln!("gen: --plant-project must be below --projects");
+                    return ExitCode::from(2);
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
     let cfg = GenConfig {
+        plant,
         builds: args.builds,
         seed: args.seed,
         projects: args.projects,

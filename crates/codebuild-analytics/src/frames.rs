@@ -104,6 +104,10 @@ pub mod col_names {
     pub const COMPUTE_TYPE: &str = "environment.computeType";
     /// Build image.
     pub const IMAGE: &str = "environment.image";
+    /// Environment type (`LINUX_CONTAINER`, ...).
+    pub const ENV_TYPE: &str = "environment.type";
+    /// ARN of the reserved-capacity fleet the build ran on.
+    pub const FLEET_ARN: &str = "environment.fleet.fleetArn";
     /// Source type.
     pub const SOURCE_TYPE: &str = "source.type";
     /// Auto-retry limit.

@@ -44,6 +44,9 @@ pub struct Summary {
     pub recovery: RecoveryOverview,
     /// Peak concurrency and build minutes by compute type.
     pub capacity: CapacityOverview,
+    /// Estimated cost, when a price table was given ([`Summary::with_cost`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::analysis::cost::CostSummary>,
 }
 
 /// The first rows of a ranked list and how many rows it has in all.
@@ -530,7 +533,16 @@ impl Summary {
                 &get(&parts.build_minutes),
                 top,
             )?,
+            cost: None,
         })
+    }
+
+    /// The summary with an estimated cost
+    /// ([`cost_summary`](crate::analysis::cost::cost_summary) of the same
+    /// frames and filters).
+    pub fn with_cost(mut self, cost: crate::analysis::cost::CostSummary) -> Summary {
+        self.cost = Some(cost);
+        self
     }
 }
 

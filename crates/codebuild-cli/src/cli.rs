@@ -19,6 +19,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
+    /// Price table for the estimated costs (JSON; see
+    /// `schemas/prices.schema.json`), instead of the built-in one (on-demand
+    /// prices with their source and date; builds on anything it does not
+    /// price are listed as not priced).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,6 +40,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of a `batch_get_builds` response or of one build.
     Schema(SchemaArgs),
+    /// Compare two windows of an archive (or two archives): durations,
+    /// success rates, failure reasons and estimated cost, with significance;
+    /// `--fail-on` makes it a CI gate (exit 1 when a condition trips).
+    Compare(CompareArgs),
 }
 
 /// Options shared by the subcommands that load an archive.
@@ -275,4 +286,61 @@ pub enum SchemaType {
     Build,
     /// The output of `cbstats report --format json`.
     Report,
+}
+
+/// `cbstats compare`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "SPEC is an archive (a file or folder) or a window of the ARCHIVE given as PATH: \
+`2024-10-01..2024-10-31` (UTC days, both included; RFC 3339 times also work), \
+`last:7d` (the 7 days up to the latest build start in the archive; units h, d, w), \
+`previous:28d` (the 28 days before the other SPEC's window).\n\n\
+Exit status: 0 when no --fail-on condition trips, 1 when one does (or on an error reading the archives), 2 for usage errors."
+)]
+pub struct CompareArgs {
+    /// The baseline: an archive path or a window of PATH (see below).
+    #[arg(long, value_name = "SPEC")]
+    pub baseline: String,
+
+    /// The current builds: an archive path or a window of PATH (see below).
+    #[arg(long, value_name = "SPEC")]
+    pub current: String,
+
+    #[command(flatten)]
+    pub load: LoadArgs,
+
+    /// Only this project (repeatable).
+    #[arg(long = "project", value_name = "NAME")]
+    pub projects: Vec<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+
+    /// Exit with status 1 when a significant change crosses a threshold:
+    /// comma-separated `p50-increase=N%`, `p95-increase=N%` (build duration
+    /// per project), `success-rate-drop=Npp`, `new-failure-reasons`,
+    /// `cost-increase=N%` (mean estimated cost per build).
+    #[arg(long, value_name = "CONDITIONS")]
+    pub fail_on: Option<String>,
+
+    /// Benjamini-Hochberg false discovery rate: a change is significant
+    /// when its adjusted p-value is below it.
+    #[arg(long, value_name = "Q", default_value_t = 0.01)]
+    pub fdr: f64,
+
+    /// Values (builds, phases) needed on both sides for a row to be tested.
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub min_values: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    /// Text tables fitted to 100 columns.
+    Table,
+    /// GitHub-flavoured Markdown, ready for a pull-request comment.
+    Markdown,
+    /// JSON (`schemas/compare.schema.json`), every tested row with its p-values.
+    Json,
 }

@@ -83,6 +83,22 @@ pub fn instant(t: Option<OffsetDateTime>) -> String {
     )
 }
 
+/// US dollars: `$1,234.57`, `$0.42`; under a cent `<$0.01` (but `$0.00`
+/// for nothing).
+pub fn usd(v: Option<f64>) -> String {
+    let Some(v) = v.filter(|v| v.is_finite()) else {
+        return NONE.to_string();
+    };
+    if v < 0.0 {
+        return format!("-{}", usd(Some(-v)));
+    }
+    if v > 0.0 && v < 0.005 {
+        return "<$0.01".to_string();
+    }
+    let cents = (v * 100.0).round() as u64;
+    format!("${}.{:02}", count(cents / 100), cents % 100)
+}
+
 /// Bytes in decimal units: `381.8 MB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
@@ -162,6 +178,17 @@ mod tests {
         assert_eq!(percent(Some(0.0005)), "0.1%");
         assert_eq!(percent(None), NONE);
         assert_eq!(percent(Some(f64::NAN)), NONE);
+    }
+
+    #[test]
+    fn dollars() {
+        assert_eq!(usd(Some(0.0)), "$0.00");
+        assert_eq!(usd(Some(0.004)), "<$0.01");
+        assert_eq!(usd(Some(0.005)), "$0.01");
+        assert_eq!(usd(Some(0.424)), "$0.42");
+        assert_eq!(usd(Some(1_234.567)), "$1,234.57");
+        assert_eq!(usd(Some(-2.5)), "-$2.50");
+        assert_eq!(usd(None), NONE);
     }
 
     #[test]

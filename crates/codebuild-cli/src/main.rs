@@ -1,11 +1,13 @@
 //! `cbstats`: reports and exports from archives of AWS CodeBuild build records.
 
 mod cli;
+mod compare;
 mod doc;
 mod export;
 mod html;
 mod human;
 mod load;
+mod prices;
 mod render;
 mod report_schema;
 mod section_view;
@@ -105,10 +107,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    prices::init(cli)?;
     match &cli.command {
         Command::Report(args) => render::report(cli, args),
         Command::Export(args) => export::export(cli, args),
         Command::Validate(args) => validate::validate(cli, args),
+        Command::Compare(args) => compare::compare(cli, args),
         Command::Schema(args) => {
             let text = match args.kind {
                 cli::SchemaType::Response => {

@@ -84,15 +84,32 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     };
     let summary = show_summary
         .then(|| -> Result<_> {
-            codebuild_analytics::Summary::from_parts(
-                &archive.frames,
-                &filters,
-                &archive.report,
-                sections::summary_parts(&all_sections),
-                summary_top,
-            )
-            .map_err(anyhow::Error::from)
-            .context("computing the summary")
+            let (summary, cost) = rayon::join(
+                || {
+                    codebuild_analytics::Summary::from_parts(
+                        &archive.frames,
+                        &filters,
+                        &archive.report,
+                        sections::summary_parts(&all_sections),
+                        summary_top,
+                    )
+                },
+                || {
+                    codebuild_analytics::analysis::cost::cost_summary(
+                        &archive.frames,
+                        &filters,
+                        crate::prices::table(),
+                        summary_top.unwrap_or(usize::MAX),
+                    )
+                },
+            );
+            let summary = summary
+                .map_err(anyhow::Error::from)
+                .context("computing the summary")?;
+            let cost = cost
+                .map_err(anyhow::Error::from)
+                .context("computing the estimated cost")?;
+            Ok(summary.with_cost(cost))
         })
         .transpose()?;
     let shown: Vec<&Section> = wanted

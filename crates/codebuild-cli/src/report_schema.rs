@@ -409,6 +409,105 @@ rows! {
         /// Builds.
         builds: i64 => "builds",
     }
+    /// `estimated cost by project`.
+    CostByProjectRow {
+        /// `projectName`.
+        project: Option<String> => "projectName",
+        /// Builds.
+        builds: i64 => "builds",
+        /// Builds with an estimated cost.
+        priced_builds: i64 => "pricedBuilds",
+        /// Builds without one.
+        not_priced_builds: i64 => "notPricedBuilds",
+        /// Billed minutes of the priced builds.
+        billed_minutes: Option<f64> => "billedMinutes",
+        /// Estimated cost, USD.
+        cost: Option<f64> => "estimatedCostUsd",
+        /// Of failure builds.
+        failed: Option<f64> => "failedEstimatedCostUsd",
+        /// Of auto-retries before each chain's final build.
+        retries: Option<f64> => "retryEstimatedCostUsd",
+        /// Of manual rebuilds.
+        rebuilds: Option<f64> => "manualRebuildEstimatedCostUsd",
+        /// Of the total estimated cost.
+        share: Option<f64> => "shareOfEstimatedCost",
+    }
+    /// `estimated cost by compute type`.
+    CostByComputeRow {
+        /// Region from the ARN.
+        region: Option<String> => "region",
+        /// `environment.type`.
+        environment_type: Option<String> => "environment.type",
+        /// `environment.computeType`.
+        compute_type: Option<String> => "environment.computeType",
+        /// How it is billed.
+        billing: Option<String> => "billing",
+        /// Builds.
+        builds: i64 => "builds",
+        /// Priced builds.
+        priced_builds: i64 => "pricedBuilds",
+        /// Billed minutes.
+        billed_minutes: Option<f64> => "billedMinutes",
+        /// The price, USD per minute.
+        usd_per_minute: Option<f64> => "usdPerMinute",
+        /// Estimated cost, USD.
+        cost: Option<f64> => "estimatedCostUsd",
+    }
+    /// `estimated cost by phase`.
+    CostByPhaseRow {
+        /// `projectName`.
+        project: Option<String> => "projectName",
+        /// `phaseType`.
+        phase: Option<String> => "phaseType",
+        /// Builds with the phase.
+        builds: i64 => "builds",
+        /// Estimated cost, USD.
+        cost: Option<f64> => "estimatedCostUsd",
+        /// Of the project's estimated cost.
+        share: Option<f64> => "shareOfProjectCost",
+    }
+    /// `not priced`: builds without an estimated cost, by key and reason.
+    NotPricedRow {
+        /// Region from the ARN.
+        region: Option<String> => "region",
+        /// `environment.type`.
+        environment_type: Option<String> => "environment.type",
+        /// `environment.computeType`.
+        compute_type: Option<String> => "environment.computeType",
+        /// Why.
+        reason: Option<String> => "reason",
+        /// Builds.
+        builds: i64 => "builds",
+        /// Their minutes.
+        minutes: Option<f64> => "minutes",
+    }
+    /// `estimated build costs` (`--detail`): one row per build.
+    BuildCostRow {
+        /// Build id.
+        id: Option<String> => "id",
+        /// `projectName`.
+        project: Option<String> => "projectName",
+        /// Start.
+        start: Instant => "startTime",
+        /// Status.
+        status: Option<String> => "buildStatus",
+        /// Region from the ARN.
+        region: Option<String> => "region",
+        /// `environment.type`.
+        environment_type: Option<String> => "environment.type",
+        /// `environment.computeType`.
+        compute_type: Option<String> => "environment.computeType",
+        /// How it is billed.
+        billing: Option<String> => "billing",
+        /// Billed seconds.
+        billed_seconds: Option<i64> => "billedSeconds",
+        /// The price, USD per minute.
+        usd_per_minute: Option<f64> => "usdPerMinute",
+        /// Estimated cost, USD.
+        cost: Option<f64> => "estimatedCostUsd",
+        /// Why it is not priced.
+        not_priced_reason: Option<String> => "notPricedReason",
+    }
 }
 
 /// `outcomes` (and `outcomes by time bucket`): per project and overall
@@ -563,6 +662,21 @@ pub struct ReportDocument {
     /// Outcomes per project and time bucket.
     #[serde(default, rename = "outcomes by time bucket")]
     pub outcomes_by_time_bucket: Option<Vec<OutcomeRow>>,
+    /// Estimated cost per project.
+    #[serde(default, rename = "estimated cost by project")]
+    pub estimated_cost_by_project: Option<Vec<CostByProjectRow>>,
+    /// Estimated cost per compute type.
+    #[serde(default, rename = "estimated cost by compute type")]
+    pub estimated_cost_by_compute_type: Option<Vec<CostByComputeRow>>,
+    /// Estimated cost per (project, phase).
+    #[serde(default, rename = "estimated cost by phase")]
+    pub estimated_cost_by_phase: Option<Vec<CostByPhaseRow>>,
+    /// Builds not priced.
+    #[serde(default, rename = "not priced")]
+    pub not_priced: Option<Vec<NotPricedRow>>,
+    /// One row per build with its estimated cost.
+    #[serde(default, rename = "estimated build costs")]
+    pub estimated_build_costs: Option<Vec<BuildCostRow>>,
 }
 
 /// The report's JSON Schema as committed in `schemas/report.schema.json`.

@@ -29,6 +29,8 @@ pub enum Kind {
     Date,
     /// `yes` / `no`.
     Flag,
+    /// US dollars.
+    Usd,
 }
 
 /// The kind of column `name` of dtype `dt`.
@@ -38,6 +40,7 @@ pub fn kind(name: &str, dt: &DataType) -> Kind {
         DataType::Date => Kind::Date,
         DataType::Boolean => Kind::Flag,
         DataType::String => Kind::Text,
+        d if d.is_integer() && name.to_ascii_lowercase().ends_with("seconds") => Kind::Seconds,
         d if d.is_integer() => Kind::Count,
         d if d.is_float() => float_kind(name),
         _ => Kind::Text,
@@ -48,7 +51,13 @@ pub fn kind(name: &str, dt: &DataType) -> Kind {
 /// `…Rate`, `…Share`, percentiles of durations).
 fn float_kind(name: &str) -> Kind {
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with("rate") || lower.ends_with("share") || lower.starts_with("pfail") {
+    if lower.contains("usd") {
+        Kind::Usd
+    } else if lower.ends_with("rate")
+        || lower.ends_with("share")
+        || lower.starts_with("share")
+        || lower.starts_with("pfail")
+    {
         Kind::Fraction
     } else if lower.contains("minutes") {
         Kind::Minutes
@@ -83,6 +92,7 @@ fn cell(av: &AnyValue<'_>, k: Kind) -> String {
         Kind::Minutes => float().map_or_else(String::new, human::minutes),
         Kind::Fraction => human::percent(float()),
         Kind::Number => float().map_or_else(String::new, |v| format!("{v:.1}")),
+        Kind::Usd => human::usd(float()),
         Kind::Flag => match av {
             AnyValue::Boolean(true) => "yes".into(),
             AnyValue::Boolean(false) => "no".into(),
@@ -241,6 +251,11 @@ mod tests {
         assert_eq!(kind("durationP50", &f), Kind::Seconds);
         assert_eq!(kind("overheadP95", &f), Kind::Seconds);
         assert_eq!(kind("meanStreak", &f), Kind::Number);
+        assert_eq!(kind("estimatedCostUsd", &f), Kind::Usd);
+        assert_eq!(kind("usdPerMinute", &f), Kind::Usd);
+        assert_eq!(kind("shareOfProjectCost", &f), Kind::Fraction);
+        assert_eq!(kind("billedMinutes", &f), Kind::Minutes);
+        assert_eq!(kind("billedSeconds", &DataType::Int64), Kind::Seconds);
         assert_eq!(kind("builds", &DataType::Int64), Kind::Count);
         assert_eq!(kind("projectName", &DataType::String), Kind::Text);
         assert_eq!(kind("recovered", &DataType::Boolean), Kind::Flag);

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use codebuild_analytics::analysis::{
-    GroupKey, capacity, failures, flaky, outcomes, recovery, retry, timing,
+    GroupKey, capacity, cost, failures, flaky, outcomes, recovery, retry, timing,
 };
 use codebuild_analytics::{Filters, Frames, LoadReport, TimeBucket};
 use polars::prelude::*;
@@ -170,13 +170,14 @@ impl<'a> Inputs<'a> {
 }
 
 /// The sections that follow the retry chains.
-const CHAIN_SECTIONS: [&str; 6] = [
+const CHAIN_SECTIONS: [&str; 7] = [
     "retry summary",
     "retry chains",
     "flaky rate",
     "flaky commits",
     "manual rebuild summary",
     "manual rebuilds",
+    "estimated cost by project",
 ];
 
 /// A section's computation.
@@ -227,6 +228,20 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     ("build minutes", |i| {
         capacity::build_minutes(i.frames, i.filters)
     }),
+    ("estimated cost by project", |i| {
+        let (chains, rebuilds) = (i.chains()?, i.rebuilds()?);
+        let prices = crate::prices::table();
+        cost::cost_by_project_with(i.frames, i.filters, prices, &chains, &rebuilds)
+    }),
+    ("estimated cost by compute type", |i| {
+        cost::cost_by_compute_type(i.frames, i.filters, crate::prices::table())
+    }),
+    ("estimated cost by phase", |i| {
+        cost::cost_by_phase(i.frames, i.filters, crate::prices::table())
+    }),
+    ("not priced", |i| {
+        cost::not_priced(i.frames, i.filters, crate::prices::table())
+    }),
     // Detail sections.
     ("retry chains", |i| i.chains()),
     ("failure rates by initiator", |i| {
@@ -243,6 +258,9 @@ pub const SECTIONS: &[(&str, Analysis)] = &[
     }),
     (OUTCOMES_BY_TIME, |i| {
         outcomes::outcomes(i.frames, i.filters, Some(i.bucket))
+    }),
+    ("estimated build costs", |i| {
+        cost::build_costs(i.frames, i.filters, crate::prices::table())
     }),
 ];
 

@@ -46,12 +46,14 @@ pub enum List {
     Recovery,
     /// Build time by compute type.
     ComputeMinutes,
+    /// Projects by estimated cost.
+    Cost,
     /// Example flaky commits (at most 2).
     Examples,
 }
 
 /// How many lists there are.
-pub const LISTS: usize = 10;
+pub const LISTS: usize = 11;
 
 /// Rows each list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +103,8 @@ impl Limits {
         l[List::ComputeMinutes as usize] =
             n(List::ComputeMinutes, s.capacity.by_compute_type.rows.len());
         l[List::Examples as usize] = n(List::Examples, s.flaky.examples.rows.len());
+        let cost = s.cost.as_ref();
+        l[List::Cost as usize] = n(List::Cost, cost.map_or(0, |c| c.top_projects.len()));
         Limits(l)
     }
 }
@@ -122,7 +126,62 @@ pub fn blocks(s: &Summary, source: &str, limit: &Limits) -> Vec<Block> {
     recovery(&mut b, s, limit);
     b.push(Block::Gap);
     capacity(&mut b, s, limit);
+    if let Some(c) = &s.cost {
+        b.push(Block::Gap);
+        cost(&mut b, c, limit);
+    }
     b
+}
+
+fn cost(b: &mut Vec<Block>, c: &codebuild_analytics::analysis::cost::CostSummary, limit: &Limits) {
+    b.push(Block::Heading("Estimated cost".into()));
+    b.push(Block::Text(format!(
+        "{} for {} priced builds ({} not priced), on-demand prices as of {} ({}). Failed builds {}, auto-retries {}, manual rebuilds {}.",
+        human::usd(c.estimated_cost_usd),
+        count(c.priced_builds),
+        count(c.not_priced_builds),
+        c.prices_as_of,
+        c.price_source,
+        human::usd(c.failed_estimated_cost_usd),
+        human::usd(c.retry_estimated_cost_usd),
+        human::usd(c.manual_rebuild_estimated_cost_usd),
+    )));
+    let mut tab = Table::new(&[
+        ("projects by estimated cost", false),
+        ("cost", true),
+        ("share", true),
+        ("not priced", true),
+    ]);
+    let shown = c.top_projects.len().min(limit.get(List::Cost));
+    for p in &c.top_projects[..shown] {
+        tab.row(vec![
+            name(&p.project_name),
+            human::usd(Some(p.estimated_cost_usd)),
+            percent(Some(p.share)),
+            count(p.not_priced_builds),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    let left = c.top_projects.len() - shown;
+    if left > 0 {
+        b.push(Block::Note(format!(
+            "… and {} more projects (--top N, --all; --section estimated-cost-by-project)",
+            count(left as u64)
+        )));
+    }
+    // Not priced: one line, the largest group named (every group: the section).
+    if let Some(g) = c.not_priced.first() {
+        b.push(Block::Note(format!(
+            "Not priced: {} builds in {} groups, most {} {} in {} ({}, {} builds); --section not-priced",
+            count(c.not_priced_builds),
+            count(c.not_priced.len() as u64),
+            name(&g.environment_type),
+            name(&g.compute_type),
+            name(&g.region),
+            g.reason,
+            count(g.builds),
+        )));
+    }
 }
 
 fn headline(b: &mut Vec<Block>, s: &Summary, source: &str) {

@@ -123,6 +123,7 @@ fn report_json_numbers() {
     // Column order is the frame's; each row is one line.
     let row = out
         .lines()
+        .skip_while(|l| !l.starts_with("  \"outcomes\": ["))
         .find(|l| {
             l.trim_start()
                 .starts_with("{\"projectName\":\"codebuild-demo-project\"")
@@ -575,7 +576,7 @@ fn export_in_small_batches_writes_what_one_batch_writes() {
         .collect();
     names.sort();
     // Every frame, every section and the load report.
-    assert_eq!(names.len(), 14 + 23 + 1, "{names:?}");
+    assert_eq!(names.len(), 14 + 28 + 1, "{names:?}");
     for name in &names {
         let (a, b) = (one.path().join(name), many.path().join(name));
         if name.ends_with(".json") {
@@ -1329,4 +1330,268 @@ fn validate_strict_lists_the_records_the_loader_read_at_their_positions() {
             lines.display()
         )
     );
+}
+
+/// `cbstats report --format json` of `args`, parsed.
+fn report_json(args: &[&str]) -> Value {
+    let (code, out, err) = stdout_of(cbstats().args(args));
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn estimated_cost_built_in_and_from_a_price_file() {
+    // testdata/cost/four-builds.json, priced by hand (billed time rounded up):
+    // web:1 us-east-1 Linux small, 61 s -> 2 min x $0.005 = $0.01 (built in);
+    // web:2 Lambda 2 GB, 2.5 s -> 3 s x $0.00004 = $0.00012 (example file);
+    // api:3 ap-south-1 Linux large, 59 s -> 1 min x $0.02 = $0.02 (example file);
+    // api:4 us-east-1 ARM small, 600 s -> 10 min x $0.0034 = $0.034 (example file).
+    let sections = [
+        "--section",
+        "estimated-cost-by-project",
+        "--section",
+        "not-priced",
+        "--section",
+        "estimated-build-costs",
+    ];
+    let mut args = vec![
+        "report",
+        "--format",
+        "json",
+        "testdata/cost/four-builds.json",
+    ];
+    args.extend(sections);
+    let builtin = report_json(&args);
+    let projects = builtin["estimated cost by project"].as_array().unwrap();
+    assert_eq!(projects[0]["projectName"], "web");
+    assert_eq!(projects[0]["estimatedCostUsd"].as_f64(), Some(0.01));
+    assert_eq!(projects[0]["notPricedBuilds"], 1);
+    assert_eq!(projects[1]["projectName"], "api");
+    assert!(projects[1]["estimatedCostUsd"].is_null(), "never guessed");
+    let not_priced = builtin["not priced"].as_array().unwrap();
+    assert_eq!(not_priced.len(), 3);
+    assert!(
+        not_priced
+            .iter()
+            .all(|r| r["reason"] == "not in the price table")
+    );
+
+    let mut args = vec![
+        "--prices",
+        "testdata/prices/example-prices.json",
+        "report",
+        "--format",
+        "json",
+        "testdata/cost/four-builds.json",
+    ];
+    args.extend(sections);
+    let priced = report_json(&args);
+    let costs: Vec<(String, f64)> = priced["estimated build costs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap()[..5].to_owned(),
+                r["estimatedCostUsd"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("api:0", 0.02),
+        ("api:0", 0.034),
+        ("web:0", 0.01),
+        ("web:0", 0.00012),
+    ];
+    for ((id, got), (want_id, want)) in costs.iter().zip(want) {
+        assert_eq!(id, want_id);
+        assert!((got - want).abs() < 1e-12, "{id}: {got} vs {want}");
+    }
+    assert_eq!(costs.len(), 4);
+    assert!(priced["not priced"].as_array().unwrap().is_empty());
+    let total: f64 = priced["estimated cost by project"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["estimatedCostUsd"].as_f64().unwrap())
+        .sum();
+    assert!((total - 0.06412).abs() < 1e-12, "{total}");
+}
+
+#[test]
+fn a_bad_price_file_is_a_usage_error_naming_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prices.json");
+    std::fs::write(
+        &path,
+        r#"{"source": "s", "asOf": "2026-01-01", "currency": "USD", "prices": [
+  {"region": "us-east-1", "environmentType": "LINUX_CONTAINER", "computeType": "BUILD_GENERAL1_SMALL", "usdPerMinute": "cheap"}]}"#,
+    )
+    .unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .arg("--prices")
+            .arg(&path)
+            .args(["report", "testdata/cost/four-builds.json"]),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("{}: 2:", path.display()))
+            && err.contains("prices[0].usdPerMinute: invalid type: string \"cheap\""),
+        "{err}"
+    );
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args(["--prices", "no/such/prices.json", "report"])
+            .arg("testdata/cost/four-builds.json"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no/such/prices.json: cannot read the price table"),
+        "{err}"
+    );
+}
+
+#[test]
+fn export_writes_the_estimated_costs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(
+        cbstats()
+            .args([
+                "export",
+                "testdata/cost/four-builds.json",
+                "--format",
+                "ndjson",
+                "--out",
+            ])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(dir.path().join("estimated-build-costs.ndjson")).unwrap();
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let web1 = rows
+        .iter()
+        .find(|r| r["id"] == "web:00000000-0000-4000-8000-000000000001")
+        .unwrap();
+    assert_eq!(web1["estimatedCostUsd"].as_f64(), Some(0.01));
+    assert_eq!(web1["billedSeconds"], 120);
+    assert!(dir.path().join("estimated-cost-by-project.ndjson").exists());
+}
+
+#[test]
+fn compare_windows_relative_to_the_latest_build_and_two_archives() {
+    // last:7d ends just after the latest startTime; previous:28d is the 28
+    // days before it.
+    let archive = Archive::load(
+        &[root().join("testdata/sample-archive")],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let latest = archive
+        .frames
+        .builds
+        .column("startTime")
+        .unwrap()
+        .cast(&DataType::Int64)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .max()
+        .unwrap();
+    let rfc = |us: i64| {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+            .unwrap()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let day = 86_400_000_000i64;
+    let (code, out, err) = stdout_of(cbstats().args([
+        "compare",
+        "testdata/sample-archive",
+        "--current",
+        "last:7d",
+        "--baseline",
+        "previous:28d",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let until = latest + 1;
+    assert_eq!(v["current"]["until"], rfc(until));
+    assert_eq!(v["current"]["since"], rfc(until - 7 * day));
+    assert_eq!(v["baseline"]["since"], rfc(until - 35 * day));
+    assert_eq!(v["baseline"]["until"], rfc(until - 7 * day));
+    let in_window = |a: i64, b: i64| {
+        archive
+            .frames
+            .builds
+            .column("startTime")
+            .unwrap()
+            .cast(&DataType::Int64)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .filter(|t| (a..b).contains(t))
+            .count() as u64
+    };
+    assert_eq!(v["current"]["builds"], in_window(until - 7 * day, until));
+    assert_eq!(
+        v["baseline"]["builds"],
+        in_window(until - 35 * day, until - 7 * day)
+    );
+
+    // Two archives: no PATH; too few builds to test anything.
+    let (code, out, err) = stdout_of(cbstats().args([
+        "compare",
+        "--baseline",
+        "testdata/cost/four-builds.json",
+        "--current",
+        "testdata/cost/four-builds.json",
+        "--format",
+        "json",
+        "--fail-on",
+        "new-failure-reasons",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tests"], 0);
+    assert_eq!(v["baseline"]["builds"], 4);
+    // Usage errors: exit 2.
+    for args in [
+        &[
+            "compare",
+            "testdata/sample-archive",
+            "--baseline",
+            "previous:7d",
+            "--current",
+            "previous:7d",
+        ][..],
+        &[
+            "compare",
+            "testdata/sample-archive",
+            "--baseline",
+            "testdata/cost/four-builds.json",
+            "--current",
+            "testdata/cost/four-builds.json",
+        ][..],
+        &[
+            "compare",
+            "testdata/sample-archive",
+            "--baseline",
+            "2024-01-01..2024-01-10",
+            "--current",
+            "next:7d",
+        ][..],
+    ] {
+        let (code, _, err) = stdout_of(cbstats().args(args));
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.starts_with("error: "), "{err}");
+    }
 }

@@ -26,12 +26,15 @@ use crate::filter::TimeBucket;
 use crate::frames::col_names::*;
 
 pub mod capacity;
+pub mod compare;
+pub mod cost;
 pub mod failures;
 pub mod flaky;
 pub(crate) mod grouped;
 pub mod outcomes;
 pub mod recovery;
 pub mod retry;
+pub mod stats;
 pub mod timing;
 pub mod trend;
 
@@ -75,6 +78,8 @@ pub const BUILD_COLUMNS: &[&str] = &[
     COMPUTE_TYPE,
     IMAGE,
     SOURCE_TYPE,
+    ENV_TYPE,
+    FLEET_ARN,
     RETRY_LIMIT,
     RETRY_NUMBER,
     NEXT_RETRY,

@@ -26,6 +26,8 @@ pub(crate) struct B {
     start: Option<i64>,
     end: Option<i64>,
     compute: Option<String>,
+    env_type: Option<String>,
+    fleet: Option<String>,
     image: Option<String>,
     initiator: Option<String>,
     source_type: Option<String>,
@@ -125,6 +127,16 @@ impl B {
         self.compute = Some(c.into());
         self
     }
+    /// Set `environment.type`.
+    pub(crate) fn env(mut self, t: &str) -> Self {
+        self.env_type = Some(t.into());
+        self
+    }
+    /// Set `environment.fleet.fleetArn`.
+    pub(crate) fn fleet(mut self, arn: &str) -> Self {
+        self.fleet = Some(arn.into());
+        self
+    }
     /// Set `environment.image`.
     pub(crate) fn image(mut self, c: &str) -> Self {
         self.image = Some(c.into());
@@ -185,6 +197,8 @@ pub(crate) fn frames(builds: &[B]) -> Frames {
         START => builds.iter().map(|b| b.start.map(micros)).collect::<Vec<_>>(),
         END => builds.iter().map(|b| b.end.map(micros)).collect::<Vec<_>>(),
         COMPUTE_TYPE => s(&|b| b.compute.clone()),
+        ENV_TYPE => s(&|b| b.env_type.clone()),
+        FLEET_ARN => s(&|b| b.fleet.clone()),
         IMAGE => s(&|b| b.image.clone()),
         INITIATOR => s(&|b| b.initiator.clone()),
         SOURCE_TYPE => s(&|b| b.source_type.clone()),
