@@ -56,9 +56,13 @@
   // The rows of a section as objects keyed by column name.
   function rows(view, name) {
     var s = section(view, name);
+    // Bucket dates are written as indexes into DATA.buckets.
     return s.rows.map(function (r) {
       var o = Object.create(null);
-      for (var i = 0; i < s.columns.length; i++) o[s.columns[i]] = r[i];
+      for (var i = 0; i < s.columns.length; i++) {
+        var v = r[i];
+        o[s.columns[i]] = s.columns[i] === BUCKET && typeof v === 'number' ? DATA.buckets[v] : v;
+      }
       return o;
     });
   }
@@ -290,8 +294,8 @@
       config: { type: 'line', data: { labels: labels, datasets: [durLine('p50', 'waitP50', SERIES[4], wait, 1), durLine('p95', 'waitP95', SERIES[5], wait, 1)] },
         options: { scales: { x: axis(BUCKET + ' (UTC)'), y: axis('wait (seconds)') },
           plugins: { tooltip: { mode: 'index', callbacks: { label: function (c) { return c.dataset.label + ': ' + dur(c.raw) + ' (' + num(c.raw, 3) + ' s)'; } } } } } },
-      head: [{ label: BUCKET }, { label: 'builds', num: true }, { label: 'p50', num: true }, { label: 'p95', num: true }, { label: 'mean', num: true }],
-      body: wait.map(function (r) { return [r[BUCKET], numCell(r.builds, int(r.builds)), numCell(r.waitP50, dur(r.waitP50)), numCell(r.waitP95, dur(r.waitP95)), numCell(r.waitMean, dur(r.waitMean))]; })
+      head: [{ label: BUCKET }, { label: 'builds', num: true }, { label: 'p50', num: true }, { label: 'p95', num: true }],
+      body: wait.map(function (r) { return [r[BUCKET], numCell(r.builds, int(r.builds)), numCell(r.waitP50, dur(r.waitP50)), numCell(r.waitP95, dur(r.waitP95))]; })
     });
   }
 

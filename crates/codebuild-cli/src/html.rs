@@ -171,6 +171,7 @@ fn page(
         .collect::<Result<_>>()?;
     let mut views = vec![all];
     views.extend(projects);
+    let buckets = bucket_indexes(&mut views, bucket.name());
     let columns = hoist_columns(&mut views);
 
     let archive_name = match (&args.parquet, args.load.paths.as_slice()) {
@@ -194,6 +195,7 @@ fn page(
             "accounting": sections::accounting_line(&archive.report),
             "maxTableRows": TABLE_ROWS,
         },
+        "buckets": buckets,
         "columns": columns,
         "views": views,
     });
@@ -378,7 +380,7 @@ fn view(
     let wait = trend::queue_over_time(frames, &filters, bucket)?;
     out.insert(
         "queue over time".into(),
-        table(&wait, Some(&overall_rows(&wait)?), &[PROJECT])?,
+        table(&wait, Some(&overall_rows(&wait)?), &[PROJECT, "waitMean"])?,
     );
     let conc = trend::concurrency_over_time(frames, &filters, bucket)?;
     out.insert(
@@ -414,15 +416,18 @@ fn view(
         Some(_) => (PROJECT_TABLE_ROWS, &[PROJECT][..]),
     };
     // The example message only where it differs from the normalized one.
+    // First and last seen as days (the page shows days).
     let reasons = get("top failure reasons")?
         .clone()
         .lazy()
-        .with_column(
+        .with_columns([
             when(col("exampleMessage").eq(col("normalizedMessage")))
                 .then(lit(NULL).cast(DataType::String))
                 .otherwise(col("exampleMessage"))
                 .alias("exampleMessage"),
-        )
+            col("firstSeen").dt().date(),
+            col("lastSeen").dt().date(),
+        ])
         .collect()?;
     out.insert(
         "top failure reasons".into(),
@@ -594,24 +599,91 @@ fn round_significant(x: f64, digits: i32) -> f64 {
     }
 }
 
+/// Replaces the bucket dates (column `name`) of every section by their
+/// index in the sorted list of all of them, which it returns: the same
+/// few dozen dates were repeated in three sections of every view.
+fn bucket_indexes(views: &mut [Value], name: &str) -> Vec<String> {
+    let mut all = std::collections::BTreeSet::new();
+    let mut each = |f: &mut dyn FnMut(&mut Value)| {
+        for v in views.iter_mut() {
+            let Some(secs) = v.get_mut("sections").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for s in secs.values_mut() {
+                let Some(j) = s
+                    .get("columns")
+                    .and_then(Value::as_array)
+                    .and_then(|c| c.iter().position(|c| c == name))
+                else {
+                    continue;
+                };
+                if let Some(rows) = s.get_mut("rows").and_then(Value::as_array_mut) {
+                    for r in rows {
+                        if let Some(cell) = r.get_mut(j) {
+                            f(cell);
+                        }
+                    }
+                }
+            }
+        }
+    };
+    each(&mut |c| {
+        if let Some(d) = c.as_str() {
+            all.insert(d.to_string());
+        }
+    });
+    let list: Vec<String> = all.into_iter().collect();
+    each(&mut |c| {
+        if let Some(i) = c
+            .as_str()
+            .and_then(|d| list.binary_search_by(|x| x.as_str().cmp(d)).ok())
+        {
+            *c = Value::from(i);
+        }
+    });
+    list
+}
+
 /// Hoists the column names of every section to `columns` at the top
-/// (from the first view that has the section) and drops them from the
-/// views whose columns are the same, and `totalRows` where it is the
-/// number of rows: with hundreds of views, repeated names were a fifth of
-/// the page.
+/// (the columns most views of the section have; the first seen on a tie)
+/// and drops them from the views with those columns, and `totalRows`
+/// where it is the number of rows: with hundreds of views, repeated names
+/// were a fifth of the page.
 fn hoist_columns(views: &mut [Value]) -> Value {
+    let mut counts: Vec<(String, Value, usize)> = Vec::new();
+    for v in views.iter() {
+        let Some(secs) = v.get("sections").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, s) in secs {
+            if let Some(cols) = s.get("columns") {
+                match counts.iter_mut().find(|(n, c, _)| n == name && c == cols) {
+                    Some(e) => e.2 += 1,
+                    None => counts.push((name.clone(), cols.clone(), 1)),
+                }
+            }
+        }
+    }
     let mut shared = serde_json::Map::new();
+    for (name, cols, n) in &counts {
+        let best = counts
+            .iter()
+            .filter(|(m, _, _)| m == name)
+            .map(|e| e.2)
+            .max()
+            .unwrap_or(0);
+        if *n == best && !shared.contains_key(name) {
+            shared.insert(name.clone(), cols.clone());
+        }
+    }
     for v in views.iter_mut() {
         let Some(secs) = v.get_mut("sections").and_then(Value::as_object_mut) else {
             continue;
         };
         for (name, s) in secs.iter_mut() {
             let Some(s) = s.as_object_mut() else { continue };
-            if let Some(cols) = s.get("columns").cloned() {
-                let schema = shared.entry(name.clone()).or_insert_with(|| cols.clone());
-                if *schema == cols {
-                    s.remove("columns");
-                }
+            if s.get("columns").is_some() && s.get("columns") == shared.get(name) {
+                s.remove("columns");
             }
             let n = s.get("rows").and_then(Value::as_array).map(Vec::len);
             if n.is_some() && s.get("totalRows").and_then(Value::as_u64) == n.map(|n| n as u64) {
@@ -725,7 +797,12 @@ mod tests {
             json!({"sections": {"s": {"columns": ["a", "b"], "rows": [[3, 4]], "totalRows": 9}}}),
             json!({"sections": {"s": {"columns": ["a", "c"], "rows": [], "totalRows": 0}}}),
         ];
+        views.push(json!({"sections": {"s": {"columns": ["a", "b"], "rows": []}}}));
+        views.rotate_right(2);
+        // ["a", "c"] first, but ["a", "b"] is in more views.
         let shared = hoist_columns(&mut views);
+        views.rotate_left(2);
+        views.pop();
         assert_eq!(shared, json!({"s": ["a", "b"]}));
         assert_eq!(views[0], json!({"sections": {"s": {"rows": [[1, 2]]}}}));
         assert_eq!(
@@ -736,6 +813,21 @@ mod tests {
             views[2],
             json!({"sections": {"s": {"columns": ["a", "c"], "rows": []}}})
         );
+    }
+
+    #[test]
+    fn bucket_dates_become_indexes() {
+        let mut views = vec![
+            json!({"sections": {"s": {"columns": ["week", "n"], "rows": [["2024-01-08", 1], [null, 2]]}}}),
+            json!({"sections": {"t": {"columns": ["n", "week"], "rows": [[3, "2024-01-01"], [4, "2024-01-08"]]}}}),
+        ];
+        let list = bucket_indexes(&mut views, "week");
+        assert_eq!(list, ["2024-01-01", "2024-01-08"]);
+        assert_eq!(
+            views[0]["sections"]["s"]["rows"],
+            json!([[1, 1], [null, 2]])
+        );
+        assert_eq!(views[1]["sections"]["t"]["rows"], json!([[3, 0], [4, 1]]));
     }
 
     #[test]
