@@ -45,17 +45,24 @@
   function bucketWord() { return BUCKET === 'day' ? 'day' : (BUCKET === 'week' ? 'week (from Monday)' : 'month'); }
 
   // ---- data access ------------------------------------------------------
+  // A section of a view: {columns, rows, totalRows} (column names and a
+  // row count equal to the rows are written once, at the top of the data).
   function section(view, name) {
     var s = view.sections[name];
     if (!s) return { columns: [], rows: [], totalRows: 0 };
-    return s;
+    return { columns: s.columns || DATA.columns[name] || [], rows: s.rows || [], counts: s.counts,
+      totalRows: s.totalRows === undefined ? (s.rows || []).length : s.totalRows };
   }
   // The rows of a section as objects keyed by column name.
   function rows(view, name) {
     var s = section(view, name);
+    // Bucket dates are written as indexes into DATA.buckets.
     return s.rows.map(function (r) {
       var o = Object.create(null);
-      for (var i = 0; i < s.columns.length; i++) o[s.columns[i]] = r[i];
+      for (var i = 0; i < s.columns.length; i++) {
+        var v = r[i];
+        o[s.columns[i]] = s.columns[i] === BUCKET && typeof v === 'number' ? DATA.buckets[v] : v;
+      }
       return o;
     });
   }
@@ -287,8 +294,8 @@
       config: { type: 'line', data: { labels: labels, datasets: [durLine('p50', 'waitP50', SERIES[4], wait, 1), durLine('p95', 'waitP95', SERIES[5], wait, 1)] },
         options: { scales: { x: axis(BUCKET + ' (UTC)'), y: axis('wait (seconds)') },
           plugins: { tooltip: { mode: 'index', callbacks: { label: function (c) { return c.dataset.label + ': ' + dur(c.raw) + ' (' + num(c.raw, 3) + ' s)'; } } } } } },
-      head: [{ label: BUCKET }, { label: 'builds', num: true }, { label: 'p50', num: true }, { label: 'p95', num: true }, { label: 'mean', num: true }],
-      body: wait.map(function (r) { return [r[BUCKET], numCell(r.builds, int(r.builds)), numCell(r.waitP50, dur(r.waitP50)), numCell(r.waitP95, dur(r.waitP95)), numCell(r.waitMean, dur(r.waitMean))]; })
+      head: [{ label: BUCKET }, { label: 'builds', num: true }, { label: 'p50', num: true }, { label: 'p95', num: true }],
+      body: wait.map(function (r) { return [r[BUCKET], numCell(r.builds, int(r.builds)), numCell(r.waitP50, dur(r.waitP50)), numCell(r.waitP95, dur(r.waitP95))]; })
     });
   }
 
@@ -350,8 +357,8 @@
         datasets: qs.map(function (q) { return { label: q[0], backgroundColor: q[1], data: spread.map(function (r) { return isNum(r[q[0]]) ? Math.max(r[q[0]], 0.01) : null; }), exact: spread.map(function (r) { return r[q[0]]; }) }; }) },
         options: { scales: { x: axis('phase'), y: axis('duration (seconds, log scale)', { type: 'logarithmic', beginAtZero: false }) },
           plugins: { tooltip: { mode: 'index', callbacks: { label: function (c) { var v = c.dataset.exact[c.dataIndex]; return c.dataset.label + ': ' + dur(v) + ' (' + num(v, 3) + ' s)'; } } } } } },
-      head: [{ label: 'phase' }, { label: 'count', num: true }, { label: 'mean', num: true }, { label: 'p50', num: true }, { label: 'p90', num: true }, { label: 'p95', num: true }, { label: 'p99', num: true }, { label: 'max', num: true }, { label: 'share', num: true }],
-      body: spread.map(function (r) { return [r.phaseType, numCell(r.count, int(r.count)), numCell(r.mean, dur(r.mean)), numCell(r.p50, dur(r.p50)), numCell(r.p90, dur(r.p90)), numCell(r.p95, dur(r.p95)), numCell(r.p99, dur(r.p99)), numCell(r.max, dur(r.max)), numCell(r.share, pct(r.share, 2))]; })
+      head: [{ label: 'phase' }, { label: 'count', num: true }, { label: 'p50', num: true }, { label: 'p90', num: true }, { label: 'p95', num: true }, { label: 'p99', num: true }, { label: 'share', num: true }],
+      body: spread.map(function (r) { return [r.phaseType, numCell(r.count, int(r.count)), numCell(r.p50, dur(r.p50)), numCell(r.p90, dur(r.p90)), numCell(r.p95, dur(r.p95)), numCell(r.p99, dur(r.p99)), numCell(r.share, pct(r.share, 2))]; })
     });
   }
 
@@ -388,7 +395,8 @@
     // Top reasons, each linked to its example build and back.
     var reasons = rows(view, 'top failure reasons');
     var b = block(box, 'reasons', 'Top failure reasons',
-      'Failure builds grouped by status code and normalized message (ids, numbers and paths replaced by placeholders); the example is the latest build with that reason, with its full message.', true);
+      'Failure builds grouped by status code and normalized message (ids, numbers and paths replaced by placeholders); the example is the latest build with that reason, with its full message.' +
+      (section(view, 'top failure reasons').totalRows > reasons.length ? ' Only the ' + reasons.length + ' most frequent are shown here; the all-projects view has more.' : ''), true);
     if (!reasons.length) { b.appendChild(el('p', { class: 'empty', text: 'No failure builds.' })); return; }
     var link = function (href, text) { var a = el('a', { href: href, text: text }); return a; };
     var body = reasons.map(function (r, i) {
@@ -401,7 +409,7 @@
     b.appendChild(makeTable([{ label: '#', num: true }, { label: 'status code' }, { label: 'reason (normalized)' }, { label: 'builds', num: true }, { label: 'share', num: true }, { label: 'first seen' }, { label: 'last seen' }, { label: 'example build' }], body, { caption: 'Top failure reasons' }));
     var ex = block(box, 'examples', 'Example builds of the failure reasons', 'The full, raw failure message of each reason\u2019s example build.', true);
     ex.appendChild(makeTable([{ label: 'build id' }, { label: 'reason', num: true }, { label: 'started' }, { label: 'full message' }], reasons.map(function (r, i) {
-      var row = [{ text: r.exampleBuildId || '–', cls: 'id' }, { node: link('#reason-' + i, '#' + (i + 1)), sort: i }, { text: when(r.lastSeen), title: r.lastSeen || '', cls: 'date' }, { text: r.exampleMessage || '(empty message)', cls: 'msg' }];
+      var row = [{ text: r.exampleBuildId || '–', cls: 'id' }, { node: link('#reason-' + i, '#' + (i + 1)), sort: i }, { text: when(r.lastSeen), title: r.lastSeen || '', cls: 'date' }, { text: r.exampleMessage === null ? (r.normalizedMessage || '(no message)') : (r.exampleMessage || '(empty message)'), cls: 'msg' }];
       row.rowId = 'example-' + i;
       return row;
     }), { caption: 'Example builds' }));
@@ -449,7 +457,7 @@
     var fl = rows(view, 'flaky commits');
     if (fl.length) {
       b.appendChild(makeTable([{ label: 'project' }, { label: 'commit' }, { label: 'builds', num: true }, { label: 'succeeded', num: true }, { label: 'failures', num: true }, { label: 'stopped', num: true }, { label: 'first seen' }, { label: 'last seen' }, { label: 'recovered by retry' }],
-        fl.map(function (r) { return [r.projectName, { text: r.resolvedSourceVersion, cls: 'id' }, numCell(r.builds, int(r.builds)), numCell(r.succeeded, int(r.succeeded)), numCell(r.failures, int(r.failures)), numCell(r.stopped, int(r.stopped)), { text: when(r.firstSeen), title: r.firstSeen || '', cls: 'date' }, { text: when(r.lastSeen), title: r.lastSeen || '', cls: 'date' }, r.recoveredByRetry ? 'yes' : 'no']; }), { caption: 'Flaky commits' }));
+        fl.map(function (r) { return [r.projectName || view.name, { text: r.resolvedSourceVersion, cls: 'id' }, numCell(r.builds, int(r.builds)), numCell(r.succeeded, int(r.succeeded)), numCell(r.failures, int(r.failures)), numCell(r.stopped, int(r.stopped)), { text: when(r.firstSeen), title: r.firstSeen || '', cls: 'date' }, { text: when(r.lastSeen), title: r.lastSeen || '', cls: 'date' }, r.recoveredByRetry ? 'yes' : 'no']; }), { caption: 'Flaky commits' }));
     } else b.appendChild(el('p', { class: 'empty', text: 'No flaky commits.' }));
     // Manual rebuilds.
     var ms = rows(view, 'manual rebuild summary');
@@ -463,7 +471,7 @@
     var mr = rows(view, 'manual rebuilds');
     if (mr.length) {
       m.appendChild(makeTable([{ label: 'build id' }, { label: 'project' }, { label: 'commit' }, { label: 'started' }, { label: 'status' }, { label: 'previous build' }, { label: 'previous status' }, { label: 'rescued' }],
-        mr.map(function (r) { return [{ text: r.id, cls: 'id' }, r.projectName, { text: r.resolvedSourceVersion, cls: 'id' }, { text: when(r.startTime), title: r.startTime || '', cls: 'date' }, r.buildStatus || '', { text: r.previousId || '', cls: 'id' }, r.previousStatus || '', r.rescued ? 'yes' : 'no']; }), { caption: 'Manual rebuilds' }));
+        mr.map(function (r) { return [{ text: r.id, cls: 'id' }, r.projectName || view.name, { text: r.resolvedSourceVersion, cls: 'id' }, { text: when(r.startTime), title: r.startTime || '', cls: 'date' }, r.buildStatus || '', { text: r.previousId || '', cls: 'id' }, r.previousStatus || '', r.rescued ? 'yes' : 'no']; }), { caption: 'Manual rebuilds' }));
     } else m.appendChild(el('p', { class: 'empty', text: 'No manual rebuilds.' }));
   }
 

@@ -22,7 +22,6 @@ use codebuild_analytics::analysis::{GroupKey, analysis_view, timing, trend};
 use codebuild_analytics::frames::col_names::{BUILD_ID, ID, PROJECT, START};
 use codebuild_analytics::{Archive, Filters, Frames, TimeBucket};
 use polars::prelude::*;
-use rayon::prelude::*;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -42,9 +41,21 @@ const CSS: &str = include_str!("../assets/report.css");
 /// The page, with `{{NAME}}` placeholders.
 const TEMPLATE: &str = include_str!("../assets/report.html");
 
-/// Rows of the flaky commits and manual rebuilds tables kept per view (the
-/// page says how many there are in all).
+/// Rows of the flaky commits and manual rebuilds tables kept in the
+/// all-projects view (the page says how many there are in all).
 pub const TABLE_ROWS: usize = 25;
+
+/// Rows of the flaky commits, manual rebuilds and top failure reasons
+/// tables kept in a project's view: with hundreds of projects these
+/// tables are most of the page, and the all-projects view has the top
+/// rows of every project together.
+pub const PROJECT_TABLE_ROWS: usize = 3;
+
+/// Significant digits of the floats in the sections of the page (the
+/// headline figures are exact): 5 digits show every value the page
+/// displays (at most 3 decimals of a second, percentages to 0.01) and
+/// halve the page of an archive with hundreds of projects.
+pub const SIGNIFICANT_DIGITS: i32 = 5;
 
 /// The longest window (days from the first to the last build start) shown
 /// in day buckets; a longer one is shown in weeks, so a chart has at most
@@ -139,9 +150,13 @@ fn page(
     }
     let all = view(None, &view_frames, &overall, bucket)?;
     // One view per project: the same sections on the project's builds.
+    // Projects go one after the other: the sections of one project already
+    // run in parallel, and a second level of rayon tasks nests work
+    // stealing deep enough to overflow a worker's stack (seen at 100k
+    // builds, 300 projects).
     let parts = by_project(&view_frames)?;
     let projects: Vec<Value> = parts
-        .par_iter()
+        .iter()
         .map(|(name, frames)| -> Result<Value> {
             let secs = sections::sections(
                 frames,
@@ -156,6 +171,8 @@ fn page(
         .collect::<Result<_>>()?;
     let mut views = vec![all];
     views.extend(projects);
+    let buckets = bucket_indexes(&mut views, bucket.name());
+    let columns = hoist_columns(&mut views);
 
     let archive_name = match (&args.parquet, args.load.paths.as_slice()) {
         (Some(dir), _) => dir.display().to_string(),
@@ -178,6 +195,8 @@ fn page(
             "accounting": sections::accounting_line(&archive.report),
             "maxTableRows": TABLE_ROWS,
         },
+        "buckets": buckets,
+        "columns": columns,
         "views": views,
     });
     let title = format!("cbstats report: {archive_name}");
@@ -346,12 +365,22 @@ fn view(
     let total_by_time = all_rows(by_time)?;
     out.insert(
         "outcomes by time bucket".into(),
-        table(by_time, Some(&total_by_time), &[PROJECT])?,
+        table(
+            by_time,
+            Some(&total_by_time),
+            &[
+                PROJECT,
+                "succeededDurationP50",
+                "succeededDurationP95",
+                "overheadP50",
+                "overheadP95",
+            ],
+        )?,
     );
     let wait = trend::queue_over_time(frames, &filters, bucket)?;
     out.insert(
         "queue over time".into(),
-        table(&wait, Some(&overall_rows(&wait)?), &[PROJECT])?,
+        table(&wait, Some(&overall_rows(&wait)?), &[PROJECT, "waitMean"])?,
     );
     let conc = trend::concurrency_over_time(frames, &filters, bucket)?;
     out.insert(
@@ -360,15 +389,56 @@ fn view(
     );
     // Phase durations over every build of the view, and (overall view)
     // per project for the phase share chart.
-    let spread = timing::phase_timing(frames, &filters, &[GroupKey::Phase])?;
-    out.insert("phase spread".into(), table(&spread, None, &[])?);
+    // Phases without durations (COMPLETED) are left out.
+    let timed = |df: &DataFrame| -> Result<DataFrame> {
+        Ok(df
+            .clone()
+            .lazy()
+            .filter(col("totalSeconds").gt(lit(0.0)))
+            .collect()?)
+    };
+    let spread = timed(&timing::phase_timing(frames, &filters, &[GroupKey::Phase])?)?;
+    out.insert(
+        "phase spread".into(),
+        table(&spread, None, &["mean", "max"])?,
+    );
     if name.is_none() {
-        let pt = get("phase timing")?.select([PROJECT, "phaseType", "totalSeconds", "share"])?;
+        let pt = timed(&get("phase timing")?.select([
+            PROJECT,
+            "phaseType",
+            "totalSeconds",
+            "share",
+        ])?)?;
         out.insert("phase timing".into(), table(&pt, None, &[])?);
     }
+    let (rows, own) = match name {
+        None => (TABLE_ROWS, &[][..]),
+        Some(_) => (PROJECT_TABLE_ROWS, &[PROJECT][..]),
+    };
+    // The example message only where it differs from the normalized one.
+    // First and last seen as days (the page shows days).
+    let reasons = get("top failure reasons")?
+        .clone()
+        .lazy()
+        .with_columns([
+            when(col("exampleMessage").eq(col("normalizedMessage")))
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(col("exampleMessage"))
+                .alias("exampleMessage"),
+            col("firstSeen").dt().date(),
+            col("lastSeen").dt().date(),
+        ])
+        .collect()?;
+    out.insert(
+        "top failure reasons".into(),
+        table_head(
+            &reasons,
+            if name.is_none() { usize::MAX } else { rows },
+            &[],
+        )?,
+    );
     for n in [
         "failures by phase",
-        "top failure reasons",
         "failure rates by compute type",
         "failure rates by image",
         "retry summary",
@@ -393,7 +463,7 @@ fn view(
                 .with_maintain_order(true),
         )
         .collect()?;
-    out.insert("flaky commits".into(), table_head(&flaky, TABLE_ROWS)?);
+    out.insert("flaky commits".into(), table_head(&flaky, rows, own)?);
     let rebuilds = get("manual rebuilds")?.sort(
         ["startTime"],
         SortMultipleOptions::default()
@@ -401,7 +471,7 @@ fn view(
             .with_nulls_last(true)
             .with_maintain_order(true),
     )?;
-    out.insert("manual rebuilds".into(), table_head(&rebuilds, TABLE_ROWS)?);
+    out.insert("manual rebuilds".into(), table_head(&rebuilds, rows, own)?);
     out.insert(
         "builds per hour of week".into(),
         hour_of_week(get("builds per hour of week")?)?,
@@ -465,7 +535,8 @@ fn headline(
 }
 
 /// A frame as `{columns, rows, totalRows}`: the rows `keep` (all when
-/// `None`), without the columns `drop`.
+/// `None`), without the columns `drop`; floats rounded to
+/// [`SIGNIFICANT_DIGITS`].
 fn table(df: &DataFrame, keep: Option<&[usize]>, drop: &[&str]) -> Result<Value> {
     let cols: Vec<&Column> = df
         .columns()
@@ -484,7 +555,7 @@ fn table(df: &DataFrame, keep: Option<&[usize]>, drop: &[&str]) -> Result<Value>
     for &i in keep {
         let row: Vec<Value> = cols
             .iter()
-            .map(|c| c.get(i).map(|v| json_value(&v)))
+            .map(|c| c.get(i).map(|v| rounded(json_value(&v))))
             .collect::<PolarsResult<_>>()?;
         rows.push(Value::Array(row));
     }
@@ -496,9 +567,131 @@ fn table(df: &DataFrame, keep: Option<&[usize]>, drop: &[&str]) -> Result<Value>
 }
 
 /// The first `n` rows of a frame (see [`table`]), `totalRows` counting all.
-fn table_head(df: &DataFrame, n: usize) -> Result<Value> {
+fn table_head(df: &DataFrame, n: usize, drop: &[&str]) -> Result<Value> {
     let keep: Vec<usize> = (0..df.height().min(n)).collect();
-    table(df, Some(&keep), &[])
+    table(df, Some(&keep), drop)
+}
+
+/// A float rounded to [`SIGNIFICANT_DIGITS`]; other values as they are.
+fn rounded(v: Value) -> Value {
+    match v.as_f64() {
+        Some(x) if v.is_f64() => {
+            serde_json::Number::from_f64(round_significant(x, SIGNIFICANT_DIGITS))
+                .map_or(Value::Null, Value::Number)
+        }
+        _ => v,
+    }
+}
+
+/// `x` rounded to `digits` significant digits (0, infinities and NaN as
+/// they are).
+fn round_significant(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exp = digits - 1 - x.abs().log10().floor() as i32;
+    if exp >= 0 {
+        let m = 10f64.powi(exp);
+        (x * m).round() / m
+    } else {
+        let m = 10f64.powi(-exp);
+        (x / m).round() * m
+    }
+}
+
+/// Replaces the bucket dates (column `name`) of every section by their
+/// index in the sorted list of all of them, which it returns: the same
+/// few dozen dates were repeated in three sections of every view.
+fn bucket_indexes(views: &mut [Value], name: &str) -> Vec<String> {
+    let mut all = std::collections::BTreeSet::new();
+    let mut each = |f: &mut dyn FnMut(&mut Value)| {
+        for v in views.iter_mut() {
+            let Some(secs) = v.get_mut("sections").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for s in secs.values_mut() {
+                let Some(j) = s
+                    .get("columns")
+                    .and_then(Value::as_array)
+                    .and_then(|c| c.iter().position(|c| c == name))
+                else {
+                    continue;
+                };
+                if let Some(rows) = s.get_mut("rows").and_then(Value::as_array_mut) {
+                    for r in rows {
+                        if let Some(cell) = r.get_mut(j) {
+                            f(cell);
+                        }
+                    }
+                }
+            }
+        }
+    };
+    each(&mut |c| {
+        if let Some(d) = c.as_str() {
+            all.insert(d.to_string());
+        }
+    });
+    let list: Vec<String> = all.into_iter().collect();
+    each(&mut |c| {
+        if let Some(i) = c
+            .as_str()
+            .and_then(|d| list.binary_search_by(|x| x.as_str().cmp(d)).ok())
+        {
+            *c = Value::from(i);
+        }
+    });
+    list
+}
+
+/// Hoists the column names of every section to `columns` at the top
+/// (the columns most views of the section have; the first seen on a tie)
+/// and drops them from the views with those columns, and `totalRows`
+/// where it is the number of rows: with hundreds of views, repeated names
+/// were a fifth of the page.
+fn hoist_columns(views: &mut [Value]) -> Value {
+    let mut counts: Vec<(String, Value, usize)> = Vec::new();
+    for v in views.iter() {
+        let Some(secs) = v.get("sections").and_then(Value::as_object) else {
+            continue;
+        };
+        for (name, s) in secs {
+            if let Some(cols) = s.get("columns") {
+                match counts.iter_mut().find(|(n, c, _)| n == name && c == cols) {
+                    Some(e) => e.2 += 1,
+                    None => counts.push((name.clone(), cols.clone(), 1)),
+                }
+            }
+        }
+    }
+    let mut shared = serde_json::Map::new();
+    for (name, cols, n) in &counts {
+        let best = counts
+            .iter()
+            .filter(|(m, _, _)| m == name)
+            .map(|e| e.2)
+            .max()
+            .unwrap_or(0);
+        if *n == best && !shared.contains_key(name) {
+            shared.insert(name.clone(), cols.clone());
+        }
+    }
+    for v in views.iter_mut() {
+        let Some(secs) = v.get_mut("sections").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (name, s) in secs.iter_mut() {
+            let Some(s) = s.as_object_mut() else { continue };
+            if s.get("columns").is_some() && s.get("columns") == shared.get(name) {
+                s.remove("columns");
+            }
+            let n = s.get("rows").and_then(Value::as_array).map(Vec::len);
+            if n.is_some() && s.get("totalRows").and_then(Value::as_u64) == n.map(|n| n as u64) {
+                s.remove("totalRows");
+            }
+        }
+    }
+    Value::Object(shared)
 }
 
 /// The overall rows of `builds per hour of week` as a dense 7 x 24 grid,
@@ -583,6 +776,58 @@ mod tests {
         // And it reads back to the same value.
         let back: Value = serde_json::from_str(&s).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn floats_keep_five_significant_digits() {
+        assert_eq!(round_significant(0.904_568_527_918_781_7, 5), 0.904_57);
+        assert_eq!(round_significant(10_138.111_466, 5), 10_138.0);
+        assert_eq!(round_significant(123_456.7, 5), 123_460.0);
+        assert_eq!(round_significant(-0.000_123_456, 5), -0.000_123_46);
+        assert_eq!(round_significant(0.0, 5), 0.0);
+        assert_eq!(rounded(json!(7)), json!(7));
+        assert_eq!(rounded(json!("x")), json!("x"));
+        assert_eq!(rounded(json!(240.838_5)), json!(240.84));
+    }
+
+    #[test]
+    fn column_names_are_written_once() {
+        let mut views = vec![
+            json!({"sections": {"s": {"columns": ["a", "b"], "rows": [[1, 2]], "totalRows": 1}}}),
+            json!({"sections": {"s": {"columns": ["a", "b"], "rows": [[3, 4]], "totalRows": 9}}}),
+            json!({"sections": {"s": {"columns": ["a", "c"], "rows": [], "totalRows": 0}}}),
+        ];
+        views.push(json!({"sections": {"s": {"columns": ["a", "b"], "rows": []}}}));
+        views.rotate_right(2);
+        // ["a", "c"] first, but ["a", "b"] is in more views.
+        let shared = hoist_columns(&mut views);
+        views.rotate_left(2);
+        views.pop();
+        assert_eq!(shared, json!({"s": ["a", "b"]}));
+        assert_eq!(views[0], json!({"sections": {"s": {"rows": [[1, 2]]}}}));
+        assert_eq!(
+            views[1],
+            json!({"sections": {"s": {"rows": [[3, 4]], "totalRows": 9}}})
+        );
+        assert_eq!(
+            views[2],
+            json!({"sections": {"s": {"columns": ["a", "c"], "rows": []}}})
+        );
+    }
+
+    #[test]
+    fn bucket_dates_become_indexes() {
+        let mut views = vec![
+            json!({"sections": {"s": {"columns": ["week", "n"], "rows": [["2024-01-08", 1], [null, 2]]}}}),
+            json!({"sections": {"t": {"columns": ["n", "week"], "rows": [[3, "2024-01-01"], [4, "2024-01-08"]]}}}),
+        ];
+        let list = bucket_indexes(&mut views, "week");
+        assert_eq!(list, ["2024-01-01", "2024-01-08"]);
+        assert_eq!(
+            views[0]["sections"]["s"]["rows"],
+            json!([[1, 1], [null, 2]])
+        );
+        assert_eq!(views[1]["sections"]["t"]["rows"], json!([[3, 0], [4, 1]]));
     }
 
     #[test]
