@@ -4,12 +4,18 @@
 //! Layout: one folder; each frame is either one file `<frame>.parquet`, or a
 //! Hive-partitioned folder `<frame>/<COL>=<value>/.../*.parquet` (folder
 //! names from [`partition_folder_name`]) whose files hold every column of the
-//! frame, the partition columns included. A folder name is limited to 255
-//! bytes, so a long value is shortened in it: the files, not the folder
-//! names, hold the exact values, and reading takes a partition column from
-//! the file when the file has it (folder values are used only for files
-//! written without it). A partition column that is not a frame column
-//! (`month`) is dropped when reading.
+//! frame but the partition columns, as Hive and Spark write them (so that
+//! readers that infer the partition columns' types from the folder names
+//! never meet a conflicting type in the files). A folder name is limited to
+//! 255 bytes, so a long value is shortened in it, and null and `""` share
+//! Hive's null folder: the exact values are in each file's metadata, under
+//! [`PARTITION_VALUES_KEY`].
+//!
+//! Reading takes a partition column from the file when the file has it
+//! (exports of earlier versions kept them), else from the file's
+//! [`PARTITION_VALUES_KEY`] metadata, else from the folder name (files
+//! written by other tools; an error for a shortened name). A partition
+//! column that is not a frame column (`month`) is dropped when reading.
 
 use std::path::{Path, PathBuf};
 
@@ -22,20 +28,33 @@ use crate::frames::{Frames, LIST_FRAMES};
 /// Hive's folder name for a null (or empty) partition value.
 pub const NULL_PARTITION: &str = "__HIVE_DEFAULT_PARTITION__";
 
-/// Hive-style escaping of a partition value: every byte but `[A-Za-z0-9._-]`
-/// becomes `%XX`; `None` and the empty string become [`NULL_PARTITION`], and
-/// `.`/`..` are escaped so a value never names a parent folder (as is the
-/// first `_` of a value that is literally [`NULL_PARTITION`]).
+/// The key of the file metadata (Parquet key-value metadata) in which a
+/// partition's file holds the exact values of its partition columns: a JSON
+/// object `{"<COL>": <value>, ...}`, values as JSON strings, integers,
+/// booleans or `null`.
+pub const PARTITION_VALUES_KEY: &str = "cbstats.partitionValues";
+
+/// Hive-style escaping of a partition value: every ASCII byte but
+/// `[A-Za-z0-9._-]` becomes `%XX`; other characters (non-ASCII) are kept as
+/// they are, in UTF-8. `None` and the empty string become
+/// [`NULL_PARTITION`], and `.`/`..` are escaped so a value never names a
+/// parent folder (as is the first `_` of a value that is literally
+/// [`NULL_PARTITION`]).
+///
+/// Non-ASCII characters are not escaped because Spark decodes each `%XX` of
+/// a folder name as one character, not as UTF-8 (`%C3%A9` reads as `Ã©`,
+/// not `é`); pyarrow, DuckDB and polars read both forms, and
+/// [`unescape_partition_value`] too.
 pub fn escape_partition_value(value: Option<&str>) -> String {
     let Some(s) = value.filter(|s| !s.is_empty()) else {
         return NULL_PARTITION.to_string();
     };
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-') {
-            out.push(b as char);
+    for c in s.chars() {
+        if !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push_str(&format!("%{:02X}", c as u32));
         }
     }
     match out.as_str() {
@@ -210,6 +229,52 @@ fn partition_literal(column: &str, value: Option<&str>, dtype: &DataType) -> Pol
     })
 }
 
+/// The exact partition values a file written by `cbstats export` holds in
+/// its metadata ([`PARTITION_VALUES_KEY`]); empty for a file without them.
+fn partition_values(file: &Path) -> PolarsResult<serde_json::Map<String, serde_json::Value>> {
+    let f = std::fs::File::open(file)
+        .map_err(|e| polars_err!(ComputeError: "cannot open {}: {e}", file.display()))?;
+    let mut reader = ParquetReader::new(f);
+    let meta = reader.get_metadata()?;
+    let Some(text) = meta
+        .key_value_metadata()
+        .iter()
+        .flatten()
+        .find(|kv| kv.key == PARTITION_VALUES_KEY)
+        .and_then(|kv| kv.value.as_deref())
+    else {
+        return Ok(Default::default());
+    };
+    match serde_json::from_str(text) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        _ => {
+            polars_bail!(ComputeError: "{}: the `{PARTITION_VALUES_KEY}` metadata is not a JSON object: {text}", file.display())
+        }
+    }
+}
+
+/// The literal for a partition value from [`partition_values`].
+fn exact_literal(
+    file: &Path,
+    column: &str,
+    value: &serde_json::Value,
+    dtype: &DataType,
+) -> PolarsResult<Expr> {
+    use serde_json::Value as J;
+    Ok(match (value, dtype) {
+        (J::Null, _) => lit(NULL).cast(dtype.clone()),
+        (J::String(s), DataType::String) => lit(s.clone()),
+        (J::Bool(b), DataType::Boolean) => lit(*b),
+        (J::Number(n), DataType::Int64) if n.is_i64() => lit(n.as_i64().unwrap_or_default()),
+        (J::Number(n), DataType::Float64) if n.as_f64().is_some() => {
+            lit(n.as_f64().unwrap_or_default())
+        }
+        _ => {
+            polars_bail!(ComputeError: "{}: the `{PARTITION_VALUES_KEY}` value {value} of `{column}` is not a {dtype}", file.display())
+        }
+    })
+}
+
 /// One frame of the dataset: a lazy scan per file, with `template`'s
 /// columns (those present in the files or partitions) and dtypes; no scans
 /// when the dataset has no files for it.
@@ -228,19 +293,27 @@ fn scan_frame(dir: &Path, name: &str, template: &Schema) -> PolarsResult<Vec<Laz
         let mut lf = LazyFrame::scan_parquet(PlRefPath::try_from_path(file)?, args)?;
         let mut present = lf.collect_schema()?.as_ref().clone();
         let mut literals = Vec::new();
+        let mut exact: Option<serde_json::Map<String, serde_json::Value>> = None;
         for (key, value, shortened) in partitions(&root, file)? {
             if present.contains(key.as_str()) {
                 // The file's own column holds the exact values.
                 continue;
             }
-            if let Some(dtype) = template.get(&key) {
-                if shortened {
-                    polars_bail!(ComputeError: "{}: the folder name of partition `{key}` is shortened and the file has no `{key}` column, so its values are unknown", file.display());
-                }
-                literals
-                    .push(partition_literal(&key, value.as_deref(), dtype)?.alias(key.as_str()));
-                present.insert(key.as_str().into(), dtype.clone());
+            let Some(dtype) = template.get(&key) else {
+                continue;
+            };
+            if exact.is_none() {
+                exact = Some(partition_values(file)?);
             }
+            let literal = match exact.as_ref().and_then(|m| m.get(&key)) {
+                Some(v) => exact_literal(file, &key, v, dtype)?,
+                None if shortened => {
+                    polars_bail!(ComputeError: "{}: the folder name of partition `{key}` is shortened and the file has neither a `{key}` column nor its value in the `{PARTITION_VALUES_KEY}` metadata, so its values are unknown", file.display())
+                }
+                None => partition_literal(&key, value.as_deref(), dtype)?,
+            };
+            literals.push(literal.alias(key.as_str()));
+            present.insert(key.as_str().into(), dtype.clone());
         }
         let columns: Vec<Expr> = template
             .iter()
@@ -401,6 +474,16 @@ mod tests {
     }
 
     #[test]
+    fn escaping_keeps_non_ascii_and_round_trips() {
+        let odd = "a b/c=d%e:f\u{1F680}é\u{0}\n~";
+        let escaped = escape_partition_value(Some(odd));
+        assert_eq!(escaped, "a%20b%2Fc%3Dd%25e%3Af\u{1F680}é%00%0A%7E");
+        assert_eq!(unescape_partition_value(&escaped).as_deref(), Some(odd));
+        // Folder names of earlier versions (UTF-8 bytes escaped) still read.
+        assert_eq!(unescape_partition_value("%C3%A9").as_deref(), Some("é"));
+    }
+
+    #[test]
     fn folder_names_that_fit_are_the_escaped_value() {
         assert_eq!(
             partition_folder_name("projectName", Some("web")),
@@ -432,14 +515,20 @@ mod tests {
         assert!(is_shortened_partition_value(
             name.split_once('=').unwrap().1
         ));
-        // `é` escapes to 6 bytes (`%C3%A9`): 236 / 6 = 39 whole characters,
-        // never half an escape.
-        let v = "é".repeat(100);
+        // `é` is kept as its 2 UTF-8 bytes: 236 / 2 = 118 whole characters,
+        // never half a character; `/` escapes to 3 bytes, never half an escape.
+        let v = "é".repeat(200);
         let name = partition_folder_name("k", Some(&v));
         let (_, value) = name.split_once('=').unwrap();
         let (prefix, hash) = value.split_once('~').unwrap();
-        assert_eq!(prefix, "%C3%A9".repeat(39));
+        assert_eq!(prefix, "é".repeat(118));
         assert_eq!(hash, format!("{:016x}", fnv1a_64(v.as_bytes())));
+        let v = format!("a{}", "é/".repeat(100));
+        let name = partition_folder_name("k", Some(&v));
+        let (_, value) = name.split_once('=').unwrap();
+        let (prefix, _) = value.split_once('~').unwrap();
+        // 1 + 47 * 5 = 236 bytes.
+        assert_eq!(prefix, format!("a{}", "é%2F".repeat(47)));
         // Slashes stay escaped in the prefix.
         let v = "../".repeat(100);
         let name = partition_folder_name("k", Some(&v));

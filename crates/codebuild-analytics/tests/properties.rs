@@ -111,13 +111,14 @@ proptest! {
 
 proptest! {
     /// Any partition value survives escaping into a folder name: the name
-    /// uses only `[A-Za-z0-9._%-]`, is never `.` or `..`, and reads back as
-    /// the value (the empty string reads back as null, as in Hive).
+    /// uses only `[A-Za-z0-9._%-]` and non-ASCII characters (so no `/`, NUL
+    /// or control character), is never `.` or `..`, and reads back as the
+    /// value (the empty string reads back as null, as in Hive).
     #[test]
     fn partition_values_round_trip_through_folder_names(value in any::<String>()) {
         use codebuild_analytics::dataset::{escape_partition_value, unescape_partition_value};
         let name = escape_partition_value(Some(&value));
-        prop_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._%-".contains(&b)), "{}", name);
+        prop_assert!(name.chars().all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "._%-".contains(c)), "{}", name);
         prop_assert!(name != "." && name != "..");
         let back = unescape_partition_value(&name);
         if value.is_empty() {
@@ -136,7 +137,9 @@ fn partition_value_edge_cases() {
     assert_eq!(escape_partition_value(None), NULL_PARTITION);
     assert_eq!(escape_partition_value(Some("..")), "%2E%2E");
     assert_eq!(escape_partition_value(Some("a/b c")), "a%2Fb%20c");
-    assert_eq!(escape_partition_value(Some("é")), "%C3%A9");
+    // Non-ASCII stays UTF-8 (Spark decodes `%C3%A9` as two characters).
+    assert_eq!(escape_partition_value(Some("é")), "é");
+    assert_eq!(unescape_partition_value("%C3%A9").as_deref(), Some("é"));
     assert_eq!(unescape_partition_value("%2E%2E").as_deref(), Some(".."));
     assert_eq!(unescape_partition_value(NULL_PARTITION), None);
     // Not escapes: a short or non-hex `%`, or bytes that are not UTF-8.

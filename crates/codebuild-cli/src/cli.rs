@@ -208,14 +208,18 @@ pub struct ExportArgs {
     pub format: ExportFormat,
 
     /// Write Hive-style folders `<frame>/COL=value/part-0.<ext>` for frames that have COL
-    /// (repeatable; `month` is derived from `startTime` as YYYY-MM).
+    /// (repeatable; a text, integer or boolean column, or `month`, derived
+    /// from `startTime` as YYYY-MM).
     ///
-    /// Values are percent-escaped in folder names (every byte but
-    /// `A-Za-z0-9._-`). A name longer than 255 bytes (the file-system limit)
-    /// is shortened to `COL=<escaped prefix>~<16 hex digits>`: the longest
-    /// prefix that fits, cut at a character, and a stable hash of the whole
-    /// value, so names stay unique. The files keep COL (but not `month`), so
-    /// the exact values are always in the data.
+    /// Values are percent-escaped in folder names (every ASCII byte but
+    /// `A-Za-z0-9._-`; other characters stay UTF-8). A name longer than 255
+    /// bytes (the file-system limit) is shortened to
+    /// `COL=<escaped prefix>~<16 hex digits>`: the longest prefix that fits,
+    /// cut at a character, and a stable hash of the whole value, so names
+    /// stay unique. Parquet files leave COL out, as Hive and Spark do (readers
+    /// take it from the folder names) and keep its exact value in their
+    /// metadata, for `report --parquet`; CSV and NDJSON files keep COL.
+    /// `month` is in no file.
     #[arg(long = "partition-by", value_name = "COL")]
     pub partition_by: Vec<String>,
 

@@ -10,11 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 use codebuild_analytics::analysis::analysis_view;
-use codebuild_analytics::dataset::{self, Projection, partition_folder_name};
+use codebuild_analytics::dataset::{self, PARTITION_VALUES_KEY, Projection, partition_folder_name};
 use codebuild_analytics::frames::col_names::START;
 use codebuild_analytics::{Archive, Frames};
+use polars::io::parquet::write::KeyValueMetadata;
 use polars::prelude::{
-    AnyValue, Column, CsvWriter, DataFrame, DataType, IntoLazy, ParquetWriter, SerWriter, col,
+    AnyValue, ArrowDataType, ArrowField, ArrowSchema, Column, CompatLevel, CsvWriter, DataFrame,
+    DataType, IntoLazy, ParquetWriter, Schema, SerWriter, col,
 };
 
 use crate::cli::{Cli, ExportArgs, ExportFormat};
@@ -41,6 +43,10 @@ pub fn export(cli: &Cli, args: &ExportArgs) -> Result<ExitCode> {
     let mut views: Option<Frames> = None;
     let mut batch = 0usize;
     let result = Archive::load_batched(&paths, &opts, args.batch_builds, |frames| {
+        if batch == 0 {
+            // Every batch has every frame's columns: checked before any file is written.
+            check_partition_columns(&frames, &args.partition_by)?;
+        }
         // Frames and sections both cover the filtered builds only.
         let frames = filters.frames(&frames).context("applying the filters")?;
         if !args.no_analyses {
@@ -105,6 +111,102 @@ pub fn read(dir: &Path) -> Result<Archive> {
     let frames = dataset::read_parquet(dir, Projection::Analyses)
         .with_context(|| format!("cannot read the Parquet export in {}", dir.display()))?;
     Ok(Archive { frames, report })
+}
+
+/// Fails unless every `--partition-by` column is [`MONTH`] or a text,
+/// integer or boolean column of some frame: folder names of other values
+/// (times, fractions, lists) are lossy or one per row, and a column no
+/// frame has (a misspelt name) would silently partition nothing.
+fn check_partition_columns(frames: &Frames, partition_by: &[String]) -> Result<()> {
+    for key in partition_by {
+        if key == MONTH {
+            continue;
+        }
+        let mut found = false;
+        for (name, df) in frames.iter() {
+            let Some(dtype) = df.schema().get(key) else {
+                continue;
+            };
+            found = true;
+            if !matches!(
+                dtype,
+                DataType::String | DataType::Int64 | DataType::Boolean
+            ) {
+                return Err(crate::UsageError(format!(
+                    "--partition-by {key}: `{key}` of frame `{name}` is {dtype}; partition by a text, integer or boolean column, or by `{MONTH}`"
+                ))
+                .into());
+            }
+        }
+        if !found {
+            return Err(crate::UsageError(format!(
+                "--partition-by {key}: no frame has a column `{key}` (names are case-sensitive, e.g. `projectName`, `buildStatus`; or `{MONTH}`)"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The Arrow schema `cbstats export` declares in its Parquet files (the
+/// `ARROW:schema` entry of the file metadata that Arrow readers take their
+/// types from): polars' schema with plain `string` and `binary` where
+/// polars writes the types it holds in memory (`string_view`/`binary_view`,
+/// which pyarrow before 16 cannot read, and which pyarrow's datasets cannot
+/// merge with a partition column's inferred type). Times stay
+/// `timestamp[us, tz=UTC]`, lists `large_list`. Only the declaration
+/// changes: the Parquet columns are the same (`BYTE_ARRAY` + `STRING`
+/// for every kind of Arrow string).
+fn portable_arrow_schema(schema: &Schema) -> ArrowSchema {
+    schema
+        .iter()
+        .map(|(name, dtype)| {
+            let field = dtype.to_arrow_field(name.clone(), CompatLevel::oldest());
+            (name.clone(), portable_field(field))
+        })
+        .collect()
+}
+
+fn portable_field(field: ArrowField) -> ArrowField {
+    ArrowField {
+        dtype: portable_dtype(field.dtype),
+        ..field
+    }
+}
+
+fn portable_dtype(dtype: ArrowDataType) -> ArrowDataType {
+    use ArrowDataType as D;
+    match dtype {
+        D::Utf8View | D::LargeUtf8 => D::Utf8,
+        D::BinaryView | D::LargeBinary => D::Binary,
+        D::List(f) => D::List(Box::new(portable_field(*f))),
+        D::LargeList(f) => D::LargeList(Box::new(portable_field(*f))),
+        D::FixedSizeList(f, n) => D::FixedSizeList(Box::new(portable_field(*f)), n),
+        D::Struct(fields) => D::Struct(fields.into_iter().map(portable_field).collect()),
+        D::Dictionary(keys, values, ordered) => {
+            D::Dictionary(keys, Box::new(portable_dtype(*values)), ordered)
+        }
+        other => other,
+    }
+}
+
+/// The file metadata of a Parquet file: the [portable Arrow
+/// schema](portable_arrow_schema) and, in a partition's file, the exact
+/// values of its partition columns ([`PARTITION_VALUES_KEY`]), which the
+/// file does not hold as columns.
+fn parquet_metadata(
+    schema: &Schema,
+    partition: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> KeyValueMetadata {
+    let arrow = polars_parquet::write::schema_to_metadata_key(&portable_arrow_schema(schema));
+    let mut kv = vec![(arrow.key, arrow.value.unwrap_or_default())];
+    if let Some(values) = partition {
+        kv.push((
+            PARTITION_VALUES_KEY.to_string(),
+            serde_json::Value::Object(values.clone()).to_string(),
+        ));
+    }
+    KeyValueMetadata::from_static(kv)
 }
 
 /// An open output file of a frame that is not partitioned: one file for all batches.
@@ -194,26 +296,46 @@ impl<'a> Writers<'a> {
         let keys: Vec<&str> = self.partition_by.iter().map(String::as_str).collect();
         for part in df.partition_by_stable(keys.iter().copied(), true)? {
             let mut dir = self.out.join(name);
+            let mut exact = serde_json::Map::new();
             for key in &keys {
-                let value = match part.column(key)?.get(0)? {
-                    AnyValue::Null => None,
-                    AnyValue::String(s) => Some(s.to_string()),
-                    AnyValue::StringOwned(s) => Some(s.to_string()),
-                    other => Some(other.to_string()),
+                let (folder_value, json) = match part.column(key)?.get(0)? {
+                    AnyValue::Null => (None, serde_json::Value::Null),
+                    AnyValue::String(s) => (Some(s.to_string()), s.into()),
+                    AnyValue::StringOwned(s) => (Some(s.to_string()), s.as_str().into()),
+                    AnyValue::Int64(i) => (Some(i.to_string()), i.into()),
+                    AnyValue::Boolean(b) => (Some(b.to_string()), b.into()),
+                    other => {
+                        anyhow::bail!("cannot partition by `{key}` of dtype {}", other.dtype())
+                    }
                 };
-                dir.push(partition_folder_name(key, value.as_deref()));
+                dir.push(partition_folder_name(key, folder_value.as_deref()));
+                exact.insert(key.to_string(), json);
             }
             fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-            // The partition columns stay in the files: a long value's folder
-            // name is shortened, so only the file holds it exactly (readers
-            // that take the folder value, like DuckDB's, get the same value
-            // whenever it was not shortened).
-            let mut part = if derive_month {
-                part.drop(MONTH)?
-            } else {
-                part
-            };
+            // Parquet files leave the partition columns out, as Hive and
+            // Spark write them: pyarrow infers a partition column's type
+            // from the folder names (`string`, or a dictionary of strings
+            // in `pyarrow.parquet.read_table` and pandas) and fails when a
+            // file declares the column with another type, and no one type
+            // matches both. The exact values (a long value's folder name is
+            // shortened; null and `""` share Hive's null folder) are in the
+            // file's metadata, where `cbstats report --parquet` reads them.
+            // CSV and NDJSON have no such metadata: their files keep the
+            // columns (their readers do not merge types with folder names).
+            // The derived `month` is in no file.
+            let mut drop: Vec<&str> = Vec::new();
+            if derive_month {
+                drop.push(MONTH);
+            }
+            if self.format == ExportFormat::Parquet {
+                drop.extend(
+                    keys.iter()
+                        .copied()
+                        .filter(|k| *k != MONTH || !derive_month),
+                );
+            }
+            let mut part = part.drop_many(drop);
             // Distinct values can share a folder: null and `""` (both
             // Hive's null folder), or `Web` and `web` on a file system that
             // ignores case. Each gets its own file, so none overwrites another.
@@ -223,7 +345,7 @@ impl<'a> Writers<'a> {
                 n += 1;
                 path = dir.join(format!("part-{batch}-{n}.{ext}"));
             }
-            let mut sink = self.create(&path, &part)?;
+            let mut sink = self.create(&path, &part, Some(&exact))?;
             write_batch(&path, &mut sink, &mut part)?;
             finish(&path, sink)?;
             self.written += 1;
@@ -235,14 +357,21 @@ impl<'a> Writers<'a> {
     fn append(&mut self, name: &str, df: &mut DataFrame) -> Result<()> {
         if !self.open.contains_key(name) {
             let path = self.out.join(format!("{name}.{}", self.format.extension()));
-            let sink = self.create(&path, df)?;
+            let sink = self.create(&path, df, None)?;
             self.open.insert(name.to_string(), (path, sink));
         }
         let (path, sink) = self.open.get_mut(name).expect("opened above");
         write_batch(path, sink, df)
     }
 
-    fn create(&self, path: &Path, df: &DataFrame) -> Result<Sink> {
+    /// Creates a file for the rows of `df`; `partition` holds the exact
+    /// partition values of a partition's file.
+    fn create(
+        &self,
+        path: &Path,
+        df: &DataFrame,
+        partition: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<Sink> {
         let file =
             File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
         let w = BufWriter::with_capacity(1 << 20, file);
@@ -255,6 +384,7 @@ impl<'a> Writers<'a> {
             ExportFormat::Parquet => {
                 let shared = SharedFile(Arc::new(Mutex::new(w)));
                 let writer = ParquetWriter::new(shared.clone())
+                    .with_key_value_metadata(Some(parquet_metadata(&schema, partition)))
                     .batched(&schema)
                     .with_context(what)?;
                 Sink::Parquet(Box::new(writer), shared)

@@ -403,15 +403,14 @@ fn export_partitioned_and_other_formats() {
         .finish()
         .unwrap();
     assert_eq!(got.height(), 2);
-    // The key is in the folder name and, exactly, in the file.
-    let names: Vec<_> = got
-        .column("projectName")
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .collect();
-    assert_eq!(names, [Some("docs-site"), Some("docs-site")]);
+    // The key is in the folder name and, exactly, in the file's metadata;
+    // not a column of the file (as Hive and Spark write them).
+    assert!(got.column("projectName").is_err());
+    assert!(got.column("id").is_ok());
+    assert_eq!(
+        partition_values_of(&part),
+        serde_json::json!({"projectName": "docs-site"})
+    );
     // Frames that have the column are partitioned too, the others written whole.
     assert!(
         dir.path()
@@ -803,6 +802,19 @@ fn response_of(builds: &[(&str, &str, i64, i64)]) -> String {
     serde_json::json!({ "builds": builds, "buildsNotFound": [] }).to_string()
 }
 
+/// The exact partition values a partition's Parquet file holds in its metadata.
+fn partition_values_of(path: &Path) -> Value {
+    let mut reader = ParquetReader::new(std::fs::File::open(path).unwrap());
+    let meta = reader.get_metadata().unwrap();
+    let kv = meta.key_value_metadata().as_ref().unwrap();
+    let text = kv
+        .iter()
+        .find(|kv| kv.key == "cbstats.partitionValues")
+        .and_then(|kv| kv.value.as_deref())
+        .unwrap();
+    serde_json::from_str(text).unwrap()
+}
+
 /// The folder names under `dir`, sorted.
 fn folder_names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -867,20 +879,26 @@ fn export_partitions_by_255_character_project_names() {
     for name in folder_names(&out.path().join("builds")) {
         assert!(name.len() <= 255, "{name}");
     }
-    // The exact name is in the data.
+    // The exact name is in the file's metadata, as are null and "" (which
+    // share Hive's null folder).
     let part = out
         .path()
         .join(format!("builds/projectName={prefix}~3ea53d69f150710d"))
         .join("part-0.parquet");
-    let got = read_parquet_file(&part);
-    let names: Vec<_> = got
-        .column("projectName")
-        .unwrap()
-        .str()
-        .unwrap()
+    assert_eq!(read_parquet_file(&part).height(), 2);
+    assert_eq!(
+        partition_values_of(&part),
+        serde_json::json!({ "projectName": long1 })
+    );
+    let null_folder = out
+        .path()
+        .join("builds/projectName=__HIVE_DEFAULT_PARTITION__");
+    let mut nulls: Vec<Value> = ["part-0.parquet", "part-0-1.parquet"]
         .iter()
+        .map(|f| partition_values_of(&null_folder.join(f))["projectName"].clone())
         .collect();
-    assert_eq!(names, [Some(long1.as_str()), Some(long1.as_str())]);
+    nulls.sort_by_key(|v| v.is_null());
+    assert_eq!(nulls, [Value::from(""), Value::Null]);
 
     // The report on the export equals the report on the JSON, and has the full names.
     let (code, want, err) = stdout_of(cbstats().args(["report", "--format", "json"]).arg(&file));
