@@ -448,34 +448,6 @@ pub fn rfc3339(v: i64, unit: TimeUnit) -> Option<String> {
         .ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::RowsPerLine;
-
-    fn layout(v: &serde_json::Value) -> String {
-        let mut out = Vec::new();
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, RowsPerLine::default());
-        serde::Serialize::serialize(v, &mut ser).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn rows_per_line() {
-        let v = serde_json::json!({
-            "a": 1,
-            "rows": [{"x": 1, "y": [1, 2]}, {"x": 2, "y": []}],
-            "o": {"empty": {}, "list": []},
-        });
-        assert_eq!(
-            layout(&v),
-            "{\n  \"a\": 1,\n  \"o\": {\n    \"empty\": {},\n    \"list\": []\n  },\n  \"rows\": [\n    {\"x\":1,\"y\":[1,2]},\n    {\"x\":2,\"y\":[]}\n  ]\n}"
-        );
-        // The same value as serde_json reads it.
-        let back: serde_json::Value = serde_json::from_str(&layout(&v)).unwrap();
-        assert_eq!(back, v);
-    }
-}
-
 /// One cell as JSON: nulls stay null, numbers stay numbers, times become RFC 3339.
 pub fn json_value(av: &AnyValue<'_>) -> Value {
     match av {
@@ -544,5 +516,33 @@ impl serde::Serialize for Row<'_> {
             m.serialize_entry(c.name().as_str(), &json_value(&cell))?;
         }
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RowsPerLine;
+
+    fn layout(v: &serde_json::Value) -> String {
+        let mut out = Vec::new();
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, RowsPerLine::default());
+        serde::Serialize::serialize(v, &mut ser).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn rows_per_line() {
+        let v = serde_json::json!({
+            "a": 1,
+            "rows": [{"x": 1, "y": [1, 2]}, {"x": 2, "y": []}],
+            "o": {"empty": {}, "list": []},
+        });
+        assert_eq!(
+            layout(&v),
+            "{\n  \"a\": 1,\n  \"o\": {\n    \"empty\": {},\n    \"list\": []\n  },\n  \"rows\": [\n    {\"x\":1,\"y\":[1,2]},\n    {\"x\":2,\"y\":[]}\n  ]\n}"
+        );
+        // The same value as serde_json reads it.
+        let back: serde_json::Value = serde_json::from_str(&layout(&v)).unwrap();
+        assert_eq!(back, v);
     }
 }

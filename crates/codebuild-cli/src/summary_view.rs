@@ -323,7 +323,7 @@ fn failures(b: &mut Vec<Block>, s: &Summary, limit: &Limits) {
         return;
     }
     let mut by_phase: Vec<_> = f.by_phase.iter().collect();
-    by_phase.sort_by(|a, b| b.count.cmp(&a.count));
+    by_phase.sort_by_key(|p| std::cmp::Reverse(p.count));
     let phases: Vec<String> = by_phase
         .into_iter()
         .map(|p| {
