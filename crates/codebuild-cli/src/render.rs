@@ -14,6 +14,10 @@ use crate::doc::{self, Block};
 use crate::sections::{self, LOAD, Section};
 use crate::{section_view, summary_view};
 
+/// The sections the summary's estimated cost is computed from (besides the
+/// frames): the retry chains and the manual rebuilds.
+const COST_PARTS: [&str; 2] = ["retry chains", "manual rebuilds"];
+
 /// The most lines the summary takes (at the default `--top`).
 pub const SUMMARY_LINES: usize = 120;
 
@@ -47,7 +51,9 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     // Computed: what is shown, and what the summary is made of.
     let mut computed: Vec<&'static str> = wanted.clone();
     if show_summary {
-        for p in sections::SUMMARY_PARTS {
+        // The summary's cost follows the retry chains and manual rebuilds:
+        // computed here once, from the chains the other sections resolve.
+        for p in sections::SUMMARY_PARTS.into_iter().chain(COST_PARTS) {
             if !computed.contains(&p) {
                 computed.push(p);
             }
@@ -95,11 +101,20 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
                     )
                 },
                 || {
-                    codebuild_analytics::analysis::cost::cost_summary(
+                    let frame = |name: &str| {
+                        all_sections
+                            .iter()
+                            .find(|s| s.name == name)
+                            .map(|s| &s.frame)
+                            .expect("computed for the summary")
+                    };
+                    codebuild_analytics::analysis::cost::cost_summary_with(
                         &archive.frames,
                         &filters,
                         crate::prices::table(),
                         summary_top.unwrap_or(usize::MAX),
+                        frame(COST_PARTS[0]),
+                        frame(COST_PARTS[1]),
                     )
                 },
             );
