@@ -1,35 +1,15 @@
 //! End-to-end tests of the `cbstats` binary on the fixtures in `testdata/`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{cbstats, root, without_source};
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use codebuild_analytics::polars::prelude::*;
 use codebuild_analytics::{Archive, LoadOptions};
 use serde_json::Value;
-
-/// The workspace root: fixtures are given relative to it so that error lines are stable.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn cbstats() -> Command {
-    let mut cmd = Command::cargo_bin("cbstats").unwrap();
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-/// A JSON report without its `source` member (the paths it was made from),
-/// to compare reports made from different copies of the same archive.
-fn without_source(report: &str) -> String {
-    report
-        .lines()
-        .filter(|l| !l.starts_with("  \"source\": "))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 fn stdout_of(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().unwrap();

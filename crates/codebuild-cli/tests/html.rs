@@ -3,24 +3,15 @@
 //! installed by `.ci/deps`). A browser or driver that is missing or cannot
 //! start fails the test.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{cbstats, root};
+
+use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
 use serde_json::{Value, json};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn cbstats() -> Command {
-    let mut cmd = Command::cargo_bin("cbstats").unwrap();
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
 
 fn run(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();

@@ -9,6 +9,10 @@
 //! installs (pinned in `.ci/requirements.txt`). A missing interpreter or
 //! package fails the test.
 
+mod common;
+
+use common::{root, without_source};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,13 +24,6 @@ use codebuild_analytics::{Archive, LoadOptions};
 use serde_json::{Value, json};
 
 /// The workspace root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
 fn cbstats() -> Command {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("cbstats"));
     cmd.current_dir(root()).env("NO_COLOR", "1");
@@ -474,12 +471,6 @@ fn exports_read_unchanged_in_pandas_pyarrow_polars_duckdb_and_spark() {
             .args(["report", "--format", "json", "--parquet"])
             .arg(work.join(export).join("export")));
         // Everything but `source`, which names the paths each was made from.
-        let without_source = |r: &str| {
-            r.lines()
-                .filter(|l| !l.starts_with("  \"source\": "))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
         assert!(
             without_source(&got) == without_source(&want),
             "{export}: report --parquet differs:\n{got}"

@@ -3,25 +3,11 @@
 //! the width, the reviewed snapshots of the sample archive's summary, and
 //! the JSON against its committed schema.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{cbstats, root};
+
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn cbstats() -> Command {
-    let mut cmd = Command::cargo_bin("cbstats").unwrap();
-    cmd.current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS");
-    cmd
-}
 
 fn run(args: &[&str]) -> String {
     let out = cbstats().args(args).output().unwrap();
