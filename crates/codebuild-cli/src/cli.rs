@@ -44,6 +44,8 @@ pub enum Command {
     /// success rates, failure reasons and estimated cost, with significance;
     /// `--fail-on` makes it a CI gate (exit 1 when a condition trips).
     Compare(CompareArgs),
+    /// Build or update an archive straight from CodeBuild: new builds and those still in progress.
+    Fetch(crate::fetch::FetchArgs),
 }
 
 /// Options shared by the subcommands that load an archive.

@@ -4,6 +4,7 @@ mod cli;
 mod compare;
 mod doc;
 mod export;
+mod fetch;
 mod html;
 mod human;
 mod load;
@@ -113,6 +114,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Export(args) => export::export(cli, args),
         Command::Validate(args) => validate::validate(cli, args),
         Command::Compare(args) => compare::compare(cli, args),
+        Command::Fetch(args) => fetch::fetch(cli, args),
         Command::Schema(args) => {
             let text = match args.kind {
                 cli::SchemaType::Response => {
