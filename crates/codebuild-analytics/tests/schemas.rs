@@ -12,9 +12,7 @@ fn root() -> PathBuf {
 const REFRESH: &str = "UPDATE_SCHEMAS=1 cargo test -p codebuild-analytics --test schemas";
 
 fn text(schema: &schemars::Schema) -> String {
-    let mut t = serde_json::to_string_pretty(schema).expect("a schema is JSON");
-    t.push('\n');
-    t
+    codebuild_model::schema_text(schema)
 }
 
 /// Every schema this crate commits, by file name under `schemas/`.

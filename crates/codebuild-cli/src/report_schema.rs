@@ -681,8 +681,5 @@ pub struct ReportDocument {
 
 /// The report's JSON Schema as committed in `schemas/report.schema.json`.
 pub fn text() -> String {
-    let schema = schemars::schema_for!(ReportDocument);
-    let mut t = serde_json::to_string_pretty(&schema).expect("a schema is JSON");
-    t.push('\n');
-    t
+    codebuild_model::schema_text(&schemars::schema_for!(ReportDocument))
 }

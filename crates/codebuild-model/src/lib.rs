@@ -115,9 +115,43 @@ pub fn build_schema() -> Schema {
     schema_for::<Build>()
 }
 
-/// The text of a schema as committed in `schemas/`: pretty JSON and a newline.
+/// The text of a schema as committed in `schemas/`: pretty JSON with every
+/// object's members in sorted order, and a newline.
+///
+/// Sorted explicitly, so the text does not depend on whether some crate in
+/// the build enables `serde_json/preserve_order` (the AWS SDK's test
+/// utilities do), which would otherwise keep schemars' insertion order.
 pub fn schema_text(schema: &Schema) -> String {
-    let mut text = serde_json::to_string_pretty(schema).expect("a schema is JSON");
+    let mut text =
+        serde_json::to_string_pretty(&SortedKeys(schema.as_value())).expect("a schema is JSON");
     text.push('\n');
     text
+}
+
+/// Serializes a JSON value with the members of every object in sorted order.
+struct SortedKeys<'a>(&'a serde_json::Value);
+
+impl serde::Serialize for SortedKeys<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            serde_json::Value::Object(map) => {
+                let mut members: Vec<_> = map.iter().collect();
+                members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                let mut out = serializer.serialize_map(Some(members.len()))?;
+                for (k, v) in members {
+                    out.serialize_entry(k, &SortedKeys(v))?;
+                }
+                out.end()
+            }
+            serde_json::Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    out.serialize_element(&SortedKeys(v))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
 }
