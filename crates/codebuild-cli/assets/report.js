@@ -29,16 +29,30 @@
   function num(v, d) {
     return isNum(v) ? v.toLocaleString('en-US', { maximumFractionDigits: d === undefined ? 2 : d }) : '–';
   }
-  function pct(v, d) { return isNum(v) ? (v * 100).toFixed(d === undefined ? 1 : d) + ' %' : '–'; }
+  // The units of the terminal and Markdown report (crates/codebuild-cli/src/human.rs):
+  // durations by magnitude (`45.2s`, `4m 01s`, `2h 13m`, `3d 04h`),
+  // percentages with one decimal, dollars to the cent.
+  function pct(v, d) { return isNum(v) ? (v * 100).toFixed(d === undefined ? 1 : d) + '%' : '–'; }
+  function pad2(n) { return (n < 10 ? '0' : '') + n; }
   function dur(s) {
     if (!isNum(s)) return '–';
-    var a = Math.abs(s);
-    if (a < 60) return s.toFixed(a < 10 ? 2 : 1) + ' s';
-    if (a < 3600) return Math.floor(s / 60) + ' min ' + Math.round(s % 60) + ' s';
-    if (a < 86400) return (s / 3600).toFixed(2) + ' h';
-    return (s / 86400).toFixed(2) + ' d';
+    if (s < 0) { var d = dur(-s); return d === '0.0s' ? d : '-' + d; }
+    if (s < 59.95) return s.toFixed(1) + 's';
+    var whole = Math.round(s);
+    if (whole < 3600) return Math.floor(whole / 60) + 'm ' + pad2(whole % 60) + 's';
+    var m = Math.round(s / 60);
+    if (m < 1440) return Math.floor(m / 60) + 'h ' + pad2(m % 60) + 'm';
+    var h = Math.round(s / 3600);
+    return int(Math.floor(h / 24)) + 'd ' + pad2(h % 24) + 'h';
   }
-  function minutes(m) { return isNum(m) ? num(m, 1) + ' min' : '–'; }
+  function minutes(m) { return isNum(m) ? dur(m * 60) : '–'; }
+  function usd(v) {
+    if (!isNum(v)) return '–';
+    if (v < 0) return '-' + usd(-v);
+    if (v > 0 && v < 0.005) return '<$0.01';
+    var cents = Math.round(v * 100);
+    return '$' + int(Math.floor(cents / 100)) + '.' + pad2(cents % 100);
+  }
   function exact(v) { return isNum(v) ? String(v) : (v === null || v === undefined ? 'null' : String(v)); }
   function day(t) { return t ? String(t).slice(0, 10) : '–'; }
   function when(t) { return t ? String(t).slice(0, 19).replace('T', ' ') : '–'; }
@@ -204,10 +218,12 @@
       ['projects', 'Projects', int(h.projects)],
       ['window', 'Window (build starts, UTC)', day(h.firstStart) + ' → ' + day(h.lastStart), [h.firstStart, h.lastStart].join('/')],
       ['successRate', 'Success rate', pct(h.successRate)],
-      ['buildMinutes', 'Build minutes', minutes(h.buildMinutes)],
+      ['buildMinutes', 'Build time', minutes(h.buildMinutes)],
       ['durationP50', 'Build duration p50', dur(h.durationP50)],
       ['durationP95', 'Build duration p95', dur(h.durationP95)],
-      ['completed', 'Completed builds', int(h.completed)]
+      ['completed', 'Completed builds', int(h.completed)],
+      ['estimatedCostUsd', 'Estimated cost', usd(h.estimatedCostUsd)],
+      ['notPricedBuilds', 'Builds not priced', int(h.notPricedBuilds)]
     ];
     items.forEach(function (it) {
       var value = it.length > 3 ? it[3] : exact(h[it[0]]);
@@ -547,6 +563,43 @@
     });
   }
 
+  function cost(view) {
+    var box = document.getElementById('cost');
+    var prices = META.prices || {};
+    var byProject = rows(view, 'estimated cost by project');
+    var list = topBy(byProject, 'estimatedCostUsd', TOP);
+    var notPriced = byProject.reduce(function (n, r) { return n + (r.notPricedBuilds || 0); }, 0);
+    var from = 'Prices: ' + (prices.source || 'built-in table') + ', as of ' + (prices.asOf || '–') + '. On-demand; EC2 types billed per started minute, Lambda types per second.';
+    figure(box, {
+      id: 'cost-projects', title: 'Estimated cost per project',
+      caption: (byProject.length > 1 ? 'The ' + Math.min(TOP, list.length) + ' most expensive projects. ' : '') + 'Of each, what failed builds, auto-retried builds (chain members before the final one) and manual rebuilds cost (these overlap). ' + (notPriced ? int(notPriced) + ' builds are not priced (their region or compute type has no price) and count for nothing. ' : '') + from,
+      size: list.length > 8 ? 'tall' : '', empty: list.length ? '' : 'No build is priced: no price for its region and compute type.',
+      config: { type: 'bar', data: { labels: list.map(function (r) { return r.projectName; }), datasets: [
+        { label: 'total', backgroundColor: SERIES[0], data: list.map(function (r) { return r.estimatedCostUsd; }) },
+        { label: 'failed builds', backgroundColor: STATUS_COLORS.FAILED, data: list.map(function (r) { return r.failedEstimatedCostUsd; }) },
+        { label: 'auto-retries', backgroundColor: SERIES[1], data: list.map(function (r) { return r.retryEstimatedCostUsd; }) },
+        { label: 'manual rebuilds', backgroundColor: SERIES[2], data: list.map(function (r) { return r.manualRebuildEstimatedCostUsd; }) }] },
+        options: { indexAxis: 'y', scales: { x: axis('estimated cost (USD)'), y: { ticks: { autoSkip: false } } },
+          plugins: { tooltip: { mode: 'index', callbacks: { label: function (c) { return c.dataset.label + ': ' + usd(c.raw) + ' (' + exact(c.raw) + ')'; } } } } } },
+      head: [{ label: 'project' }, { label: 'builds', num: true }, { label: 'not priced', num: true }, { label: 'billed time', num: true }, { label: 'estimated cost', num: true }, { label: 'share', num: true }, { label: 'failed', num: true }, { label: 'auto-retries', num: true }, { label: 'manual rebuilds', num: true }],
+      body: byProject.map(function (r) { return [r.projectName === null ? '(none)' : r.projectName, numCell(r.builds, int(r.builds)), numCell(r.notPricedBuilds, int(r.notPricedBuilds)), numCell(r.billedMinutes, minutes(r.billedMinutes)), numCell(r.estimatedCostUsd, usd(r.estimatedCostUsd)), numCell(r.shareOfEstimatedCost, pct(r.shareOfEstimatedCost)), numCell(r.failedEstimatedCostUsd, usd(r.failedEstimatedCostUsd)), numCell(r.retryEstimatedCostUsd, usd(r.retryEstimatedCostUsd)), numCell(r.manualRebuildEstimatedCostUsd, usd(r.manualRebuildEstimatedCostUsd))]; })
+    });
+    var byCompute = rows(view, 'estimated cost by compute type');
+    var priced = byCompute.filter(function (r) { return isNum(r.estimatedCostUsd) && r.estimatedCostUsd > 0; });
+    var label = function (r) { return (r.region || '(no region)') + ' ' + (r['environment.computeType'] || '(none)'); };
+    figure(box, {
+      id: 'cost-compute', title: 'Estimated cost per region and compute type',
+      caption: 'Billed time times the price of each (region, environment type, compute type); rows without a price are listed in the table with an empty cost. ' + from,
+      empty: priced.length ? '' : 'No build is priced.',
+      config: { type: 'bar', data: { labels: priced.map(label), datasets: [
+        { label: 'estimated cost', backgroundColor: SERIES[0], data: priced.map(function (r) { return r.estimatedCostUsd; }) }] },
+        options: { scales: { x: axis('region and compute type'), y: axis('estimated cost (USD)') },
+          plugins: { legend: { display: false }, tooltip: { callbacks: { label: function (c) { var r = priced[c.dataIndex]; return usd(c.raw) + ' (' + exact(c.raw) + '; ' + int(r.pricedBuilds) + ' builds, ' + minutes(r.billedMinutes) + ' billed at $' + r.usdPerMinute + '/min)'; } } } } } },
+      head: [{ label: 'region' }, { label: 'environment type' }, { label: 'compute type' }, { label: 'billing' }, { label: 'builds', num: true }, { label: 'priced', num: true }, { label: 'billed time', num: true }, { label: 'USD per minute', num: true }, { label: 'estimated cost', num: true }],
+      body: byCompute.map(function (r) { return [r.region || '(none)', r['environment.type'] || '(none)', r['environment.computeType'] || '(none)', r.billing || '', numCell(r.builds, int(r.builds)), numCell(r.pricedBuilds, int(r.pricedBuilds)), numCell(r.billedMinutes, minutes(r.billedMinutes)), numCell(r.usdPerMinute, isNum(r.usdPerMinute) ? '$' + r.usdPerMinute : 'not priced'), numCell(r.estimatedCostUsd, usd(r.estimatedCostUsd))]; })
+    });
+  }
+
   function themeDefaults() {
     Chart.defaults.color = css('--fg');
     Chart.defaults.borderColor = css('--grid');
@@ -560,7 +613,7 @@
     current = i;
     charts.forEach(function (c) { c.destroy(); });
     charts = [];
-    ['time', 'where', 'failures', 'retries', 'recovery', 'loadcharts'].forEach(function (id) { document.getElementById(id).textContent = ''; });
+    ['time', 'where', 'failures', 'retries', 'recovery', 'loadcharts', 'cost'].forEach(function (id) { document.getElementById(id).textContent = ''; });
     themeDefaults();
     var view = VIEWS[i];
     headline(view);
@@ -570,6 +623,7 @@
     retries(view);
     recovery(view);
     load(view);
+    cost(view);
     document.body.setAttribute('data-view', view.name === null ? '' : view.name);
     window.cbstatsRenderMs = performance.now() - t0;
   }

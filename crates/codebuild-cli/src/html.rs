@@ -63,7 +63,7 @@ pub const SIGNIFICANT_DIGITS: i32 = 5;
 pub const MAX_DAY_WINDOW: i64 = 62;
 
 /// The sections every view carries (the names of `--format json`).
-const VIEW_SECTIONS: [&str; 16] = [
+const VIEW_SECTIONS: [&str; 18] = [
     "outcomes",
     "phase timing",
     "failures by phase",
@@ -79,6 +79,8 @@ const VIEW_SECTIONS: [&str; 16] = [
     "flaky commits",
     "manual rebuilds",
     "builds per hour of week",
+    "estimated cost by project",
+    "estimated cost by compute type",
     OUTCOMES_BY_TIME,
 ];
 
@@ -194,6 +196,10 @@ fn page(
             "load": load_json(&archive.report),
             "accounting": sections::accounting_line(&archive.report),
             "maxTableRows": TABLE_ROWS,
+            "prices": {
+                "source": crate::prices::table().source,
+                "asOf": crate::prices::table().as_of,
+            },
         },
         "buckets": buckets,
         "columns": columns,
@@ -447,6 +453,8 @@ fn view(
         "recovery summary",
         "peak concurrency",
         "build minutes",
+        "estimated cost by project",
+        "estimated cost by compute type",
     ] {
         out.insert(n.into(), table(get(n)?, None, &[])?);
     }
@@ -482,18 +490,22 @@ fn view(
         outcomes,
         total.first().copied(),
         get("build minutes")?,
+        get("estimated cost by project")?,
     )?;
     Ok(json!({ "name": name, "headline": headline, "sections": out }))
 }
 
 /// The headline figures of a view: builds, projects, window, completed
 /// builds, success rate, build minutes, p50/p95 build duration (the
-/// overall row of `outcomes` and the total of `build minutes`).
+/// overall row of `outcomes` and the total of `build minutes`), and the
+/// estimated cost (the total of `estimated cost by project`: null when no
+/// build is priced) with the number of builds not priced.
 fn headline(
     frames: &Frames,
     outcomes: &DataFrame,
     row: Option<usize>,
     minutes: &DataFrame,
+    cost: &DataFrame,
 ) -> Result<Value> {
     let cell = |c: &str| -> Result<Value> {
         Ok(match row {
@@ -521,6 +533,16 @@ fn headline(
         .f64()?
         .sum()
         .unwrap_or(0.0);
+    // Costs per project are null where nothing is priced: the total is
+    // null only when every project's is.
+    let costs = cost.column("estimatedCostUsd")?.as_materialized_series().f64()?;
+    let estimated_cost = (costs.null_count() < costs.len()).then(|| costs.sum().unwrap_or(0.0));
+    let not_priced: i64 = cost
+        .column("notPricedBuilds")?
+        .as_materialized_series()
+        .i64()?
+        .sum()
+        .unwrap_or(0);
     Ok(json!({
         "builds": cell("builds")?,
         "projects": json_value(&w.column("projects")?.get(0)?),
@@ -531,6 +553,8 @@ fn headline(
         "buildMinutes": build_minutes,
         "durationP50": cell("durationP50")?,
         "durationP95": cell("durationP95")?,
+        "estimatedCostUsd": estimated_cost,
+        "notPricedBuilds": not_priced,
     }))
 }
 

@@ -65,10 +65,18 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// The headline a view must show, from a JSON report's `outcomes` row and
-/// its build minutes.
-fn expected_view(name: Option<&str>, row: &Value, minutes: f64, projects: usize) -> Value {
+/// The headline a view must show, from a JSON report's `outcomes` row, its
+/// build minutes and the estimated cost of the view's own JSON report.
+fn expected_view(
+    name: Option<&str>,
+    row: &Value,
+    minutes: f64,
+    projects: usize,
+    own: &Value,
+) -> Value {
     let builds = row["builds"].as_u64().unwrap();
+    let cost = &own["summary"]["cost"];
+    assert!(cost.is_object(), "no estimated cost in the JSON summary");
     json!({
         "name": name,
         "headline": {
@@ -79,6 +87,8 @@ fn expected_view(name: Option<&str>, row: &Value, minutes: f64, projects: usize)
             "durationP50": row["durationP50"],
             "durationP95": row["durationP95"],
             "buildMinutes": minutes,
+            "estimatedCostUsd": cost["estimatedCostUsd"],
+            "notPricedBuilds": cost["notPricedBuilds"],
         },
         "text": { "builds": thousands(builds) },
     })
@@ -148,11 +158,18 @@ fn sample_archive_page_draws_every_chart_and_follows_the_project_selector() {
         outcomes_row(&all, "(all)"),
         build_minutes(&all),
         projects.len(),
+        &all,
     )];
     // The largest and the smallest project, then back to a middle one.
     for (name, _) in [projects[0], projects[projects.len() - 1], projects[5]] {
         let one = report_json(&archive, &["--project", name]);
-        let v = expected_view(Some(name), outcomes_row(&all, name), build_minutes(&one), 1);
+        let v = expected_view(
+            Some(name),
+            outcomes_row(&all, name),
+            build_minutes(&one),
+            1,
+            &one,
+        );
         assert_ne!(v["headline"]["builds"], views[0]["headline"]["builds"]);
         views.push(v);
     }
@@ -168,6 +185,27 @@ fn sample_archive_page_draws_every_chart_and_follows_the_project_selector() {
     // The reasons table holds every reason of the JSON report.
     let reasons = all["top failure reasons"].as_array().unwrap().len();
     assert_eq!(report["sorting"]["rows"], reasons as u64);
+    // The page writes durations, build time and money as the terminal
+    // summary does (one set of units): its headline texts appear there.
+    let table = run(cbstats()
+        .arg("report")
+        .arg(&archive)
+        .args(["-q", "--width", "120"]));
+    let head = &report["overview"]["headline"];
+    for metric in ["durationP50", "durationP95", "buildMinutes", "successRate"] {
+        let text = head[metric]["text"].as_str().unwrap();
+        assert!(
+            table.contains(text),
+            "the page shows {metric} as {text:?}, not found in the table summary:\n{table}"
+        );
+    }
+    let cost = head["estimatedCostUsd"]["text"].as_str().unwrap();
+    assert!(cost.starts_with('$'), "{cost}");
+    assert!(table.contains(cost), "{cost} not in the table summary:\n{table}");
+    // The sample has builds without a price: the page counts them.
+    let not_priced = all["summary"]["cost"]["notPricedBuilds"].as_u64().unwrap();
+    assert!(not_priced > 0);
+    assert_eq!(head["notPricedBuilds"]["text"], thousands(not_priced));
 }
 
 #[test]
@@ -196,8 +234,8 @@ fn a_hostile_project_name_stays_text() {
     let all = report_json(&archive, &[]);
     let row = outcomes_row(&all, hostile);
     let views = vec![
-        expected_view(None, outcomes_row(&all, "(all)"), build_minutes(&all), 1),
-        expected_view(Some(hostile), row, build_minutes(&all), 1),
+        expected_view(None, outcomes_row(&all, "(all)"), build_minutes(&all), 1, &all),
+        expected_view(Some(hostile), row, build_minutes(&all), 1, &all),
     ];
     browser_check(
         &page,
