@@ -535,7 +535,10 @@ fn headline(
         .unwrap_or(0.0);
     // Costs per project are null where nothing is priced: the total is
     // null only when every project's is.
-    let costs = cost.column("estimatedCostUsd")?.as_materialized_series().f64()?;
+    let costs = cost
+        .column("estimatedCostUsd")?
+        .as_materialized_series()
+        .f64()?;
     let estimated_cost = (costs.null_count() < costs.len()).then(|| costs.sum().unwrap_or(0.0));
     let not_priced: i64 = cost
         .column("notPricedBuilds")?

@@ -201,7 +201,10 @@ fn sample_archive_page_draws_every_chart_and_follows_the_project_selector() {
     }
     let cost = head["estimatedCostUsd"]["text"].as_str().unwrap();
     assert!(cost.starts_with('$'), "{cost}");
-    assert!(table.contains(cost), "{cost} not in the table summary:\n{table}");
+    assert!(
+        table.contains(cost),
+        "{cost} not in the table summary:\n{table}"
+    );
     // The sample has builds without a price: the page counts them.
     let not_priced = all["summary"]["cost"]["notPricedBuilds"].as_u64().unwrap();
     assert!(not_priced > 0);
@@ -234,7 +237,13 @@ fn a_hostile_project_name_stays_text() {
     let all = report_json(&archive, &[]);
     let row = outcomes_row(&all, hostile);
     let views = vec![
-        expected_view(None, outcomes_row(&all, "(all)"), build_minutes(&all), 1, &all),
+        expected_view(
+            None,
+            outcomes_row(&all, "(all)"),
+            build_minutes(&all),
+            1,
+            &all,
+        ),
         expected_view(Some(hostile), row, build_minutes(&all), 1, &all),
     ];
     browser_check(
