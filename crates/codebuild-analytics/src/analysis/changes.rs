@@ -24,6 +24,11 @@
 //!   (completed builds other than STOPPED, as the success rate is defined
 //!   in `ANALYTICS.md`), one value per build, so a change is located at a
 //!   build, not at a day, and busy and quiet days weigh by their builds.
+//!   Only each commit's (`resolvedSourceVersion`'s) first build counts:
+//!   auto-retries and manual rebuilds of a failing commit repeat its
+//!   failure, and such clusters read as short shifts (on 50 stationary
+//!   generated archives they made 13 archives show a change; counting
+//!   commits, 3). Builds without a commit count each.
 //!
 //! Durations are segmented on `ln(1 + seconds)`: slowdowns are
 //! multiplicative, and on the log scale a 2x shift is the same size for a
@@ -53,7 +58,9 @@
 //! two-proportion z-test (p below `alpha`) and a change of at least
 //! [`ChangeOptions::min_rate_change`]. The weakest unconfirmed change is
 //! removed, its two segments merged, and its neighbours tested again,
-//! until every remaining change is confirmed. The p-values are those of
+//! until every remaining change is confirmed. Segments hold at least
+//! [`ChangeOptions::min_segment`] builds (durations) or
+//! [`ChangeOptions::min_rate_segment`] builds (success rate). The p-values are those of
 //! the tests, not adjusted for the search that chose the positions: the
 //! strict `alpha` stands for that.
 
@@ -79,8 +86,12 @@ const MAD_NORMAL: f64 = 1.482_602_218_505_602;
 /// Settings of change-point detection.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChangeOptions {
-    /// Fewest values a segment holds (builds).
+    /// Fewest values a segment of durations holds (builds).
     pub min_segment: usize,
+    /// Fewest values a segment of the success rate holds (builds): more
+    /// than for durations, as a few failures close together are common
+    /// (and the z-test is optimistic for rare events in small samples).
+    pub min_rate_segment: usize,
     /// The penalty per change, in units of `sigma^2 ln(n)`.
     pub penalty_factor: f64,
     /// Most candidate positions PELT searches per series (longer series are
@@ -100,6 +111,7 @@ impl Default for ChangeOptions {
     fn default() -> Self {
         ChangeOptions {
             min_segment: 20,
+            min_rate_segment: 50,
             penalty_factor: 3.0,
             max_candidates: 1000,
             alpha: 1e-5,
@@ -365,8 +377,10 @@ pub struct ChangeMethod {
     pub penalty: String,
     /// The confirmation.
     pub confirmation: String,
-    /// Fewest builds per segment.
+    /// Fewest builds per segment of durations.
     pub min_segment: u64,
+    /// Fewest builds per segment of the success rate.
+    pub min_rate_segment: u64,
     /// The p-value a change must be below.
     pub alpha: f64,
     /// Smallest relative change of a median duration (fraction).
@@ -386,7 +400,7 @@ pub struct Changes {
     pub method: ChangeMethod,
     /// Series searched.
     pub series: u64,
-    /// Series with enough values to hold a change (`2 x minSegment`).
+    /// Series with enough values to hold a change (twice the segment minimum).
     pub series_searched: u64,
     /// The latest `startTime` of the builds searched (what "recent" is measured from).
     #[serde(with = "time::serde::rfc3339::option")]
@@ -547,6 +561,7 @@ pub fn changes(frames: &Frames, filters: &Filters, opts: &ChangeOptions) -> Pola
         by_project.entry(p.clone()).or_default().push(i as u32);
     }
     let ids: Vec<Option<&str>> = ids_col.iter().collect();
+    let rsv = text(&builds, RESOLVED_SOURCE_VERSION)?;
     let mut series = Vec::new();
     for (project, mut rows) in by_project {
         rows.sort_by(|&a, &b| {
@@ -605,7 +620,16 @@ pub fn changes(frames: &Frames, filters: &Filters, opts: &ChangeOptions) -> Pola
             values: ok_values,
             typical_seconds: typical,
         });
-        let rate_values = rows
+        // Success: each commit's first build (auto-retries and manual
+        // rebuilds of a commit repeat its outcome); builds without a
+        // commit count each.
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let first: Vec<u32> = rows
+            .iter()
+            .copied()
+            .filter(|&r| rsv[r as usize].as_deref().is_none_or(|c| seen.insert(c)))
+            .collect();
+        let rate_values = first
             .iter()
             .map(|&r| if succeeded[r as usize] { 1.0 } else { 0.0 })
             .collect();
@@ -613,7 +637,7 @@ pub fn changes(frames: &Frames, filters: &Filters, opts: &ChangeOptions) -> Pola
             project,
             metric: Metric::SuccessRate,
             phase: None,
-            rows,
+            rows: first,
             values: rate_values,
             typical_seconds: typical,
         });
@@ -621,12 +645,15 @@ pub fn changes(frames: &Frames, filters: &Filters, opts: &ChangeOptions) -> Pola
 
     let cols = BuildCols {
         ids: ids.iter().map(|v| v.map(str::to_owned)).collect(),
-        rsv: text(&builds, RESOLVED_SOURCE_VERSION)?,
+        rsv: rsv.clone(),
         sv: text(&builds, SOURCE_VERSION)?,
         start,
     };
     let min = opts.min_segment.max(1);
-    let searched = series.iter().filter(|s| s.values.len() >= 2 * min).count();
+    let searched = series
+        .iter()
+        .filter(|s| s.values.len() >= 2 * min_segment(s.metric, opts))
+        .count();
     let mut found: Vec<Change> = series
         .par_iter()
         .flat_map_iter(|s| series_changes(s, &cols, opts))
@@ -646,6 +673,7 @@ pub fn changes(frames: &Frames, filters: &Filters, opts: &ChangeOptions) -> Pola
             ),
             confirmation: "two-sided Mann-Whitney U (durations) or two-proportion z-test (success rate) between the adjacent segments, and a minimum size".into(),
             min_segment: min as u64,
+            min_rate_segment: opts.min_rate_segment.max(1) as u64,
             alpha: opts.alpha,
             min_duration_change: opts.min_duration_change,
             min_rate_change: opts.min_rate_change,
@@ -656,6 +684,15 @@ pub fn changes(frames: &Frames, filters: &Filters, opts: &ChangeOptions) -> Pola
         latest_start: (n > 0).then(|| instant(cols.start.iter().copied().max().unwrap_or(0))),
         changes: found,
     })
+}
+
+/// The fewest values a segment of a `metric` series holds.
+fn min_segment(metric: Metric, opts: &ChangeOptions) -> usize {
+    match metric {
+        Metric::SuccessRate => opts.min_rate_segment,
+        _ => opts.min_segment,
+    }
+    .max(1)
 }
 
 /// The test of one boundary between `a` and `b` (values of the segments):
@@ -695,7 +732,7 @@ fn test_boundary(metric: Metric, a: &[f64], b: &[f64], opts: &ChangeOptions) -> 
 /// value after each change).
 fn change_positions(metric: Metric, raw: &[f64], opts: &ChangeOptions) -> Vec<usize> {
     let n = raw.len();
-    let min = opts.min_segment.max(1);
+    let min = min_segment(metric, opts);
     if n < 2 * min {
         return Vec::new();
     }
@@ -801,7 +838,7 @@ fn series_changes(s: &Series, b: &BuildCols, opts: &ChangeOptions) -> Vec<Change
             before,
             after,
             change_percent: (!rate && before != 0.0).then(|| (after - before) / before * 100.0),
-            change_pp: rate.then(|| (after - before) * 100.0),
+            change_pp: rate.then_some((after - before) * 100.0),
             before_count: a.len() as u64,
             after_count: z.len() as u64,
             before_since: instant(b.start[s.rows[lo] as usize]),
