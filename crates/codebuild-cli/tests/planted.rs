@@ -1,6 +1,7 @@
 //! Planted changes (`GenConfig::plant`, `gen --plant-*`) are found by
-//! `analysis::compare`, exactly and at their size; stationary archives give
-//! no significant change.
+//! `analysis::compare` and by the change points of `analysis::changes`,
+//! exactly and at their size; stationary archives give no significant
+//! change and no change point.
 
 use std::collections::BTreeMap;
 
@@ -309,22 +310,6 @@ fn change_points_find_every_planted_change_at_its_date_and_size() {
     let a = load(&config(7, 6_000, Some(planted())));
     let project = biggest_project(&a);
     let c = change_points(&a);
-    for ch in &c.changes {
-        println!(
-            "{:?} {:?} {:?} at {} {} -> {} ({:?} / {:?}) n {} / {} p {:.3e}",
-            ch.project,
-            ch.metric,
-            ch.phase,
-            ch.at,
-            ch.before,
-            ch.after,
-            ch.change_percent,
-            ch.change_pp,
-            ch.before_count,
-            ch.after_count,
-            ch.p_value
-        );
-    }
     // Only the planted project changes, and only at the planted date.
     for ch in &c.changes {
         assert_eq!(ch.project.as_deref(), Some(project.as_str()), "{ch:#?}");
@@ -410,4 +395,34 @@ fn change_points_false_positive_rate_over_50_seeds() {
     println!(
         "50 stationary archives: {with_any} with a change; {found} changes in {series} series searched"
     );
+}
+
+/// Time of change-point detection alone on an archive given by
+/// `CHANGES_BENCH_ARCHIVE` (a folder `gen` wrote), for benches/README.md:
+/// `CHANGES_BENCH_ARCHIVE=/tmp/cp100k cargo test --workspace --test planted -- --ignored --nocapture change_points_timing`.
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn change_points_timing() {
+    let Some(dir) = std::env::var_os("CHANGES_BENCH_ARCHIVE") else {
+        return;
+    };
+    let t = std::time::Instant::now();
+    let a = Archive::load(&[std::path::PathBuf::from(dir)], &LoadOptions::default()).unwrap();
+    let load = t.elapsed();
+    for max_candidates in [250, 500, 1000] {
+        let opts = ChangeOptions {
+            max_candidates,
+            ..ChangeOptions::default()
+        };
+        let t = std::time::Instant::now();
+        let c = changes(&a.frames, &Filters::default(), &opts).unwrap();
+        println!(
+            "{} builds: load {:.2?}; changes (max_candidates {max_candidates}) {:.2?}: {} changes in {} series",
+            a.frames.builds.height(),
+            load,
+            t.elapsed(),
+            c.changes.len(),
+            c.series
+        );
+    }
 }

@@ -46,9 +46,9 @@
 //! change, so it costs O(n^2) there. Candidate positions are therefore
 //! every `ceil(n / max_candidates)`-th build (ruptures' `jump`), and each
 //! change found is then moved to the best single position (least L2 cost of
-//! the two segments around it) within one jump of it: the result is
-//! build-exact, and a stationary series of any length costs at most
-//! O(`max_candidates`^2).
+//! the two segments around it) between its neighbouring changes: the
+//! result is located to the build, and a stationary series of any length
+//! costs at most O(`max_candidates`^2) plus O(n) per change.
 //!
 //! **Confirmation.** PELT proposes; a change is kept only when the
 //! segments on either side of it differ significantly and materially:
@@ -113,7 +113,7 @@ impl Default for ChangeOptions {
             min_segment: 20,
             min_rate_segment: 50,
             penalty_factor: 3.0,
-            max_candidates: 1000,
+            max_candidates: 500,
             alpha: 1e-5,
             min_duration_change: 0.10,
             min_rate_change: 0.05,
@@ -262,18 +262,21 @@ pub fn duration_noise_variance(x: &[f64]) -> f64 {
 }
 
 /// Moves each breakpoint of a subsampled PELT (`jump` > 1) to the best
-/// position within `jump` of it: the one minimising the L2 cost of the two
-/// segments around it, between its neighbours (left to right, each move
-/// seen by the next), keeping `min_size` values on each side. `bkps` are
-/// segment ends as [`pelt_l2`] returns them (the last is `x.len()`).
-fn refine(x: &[f64], bkps: &mut [usize], min_size: usize, jump: usize) {
+/// single position between its neighbours: the one minimising the L2 cost
+/// of the two segments around it, keeping `min_size` values on each side
+/// (left to right, each move seen by the next; the current position wins
+/// ties). The coarse grid can miss the best position by more than one
+/// step when the cost is flat around it, so the whole span between the
+/// neighbours is searched: O(n) per change with the prefix sums. `bkps`
+/// are segment ends as [`pelt_l2`] returns them (the last is `x.len()`).
+fn refine(x: &[f64], bkps: &mut [usize], min_size: usize) {
     let cost = L2Cost::new(x);
     let k = bkps.len();
     for i in 0..k.saturating_sub(1) {
         let lo = if i == 0 { 0 } else { bkps[i - 1] };
         let hi = bkps[i + 1];
-        let from = (lo + min_size).max(bkps[i].saturating_sub(jump));
-        let to = (hi.saturating_sub(min_size)).min(bkps[i] + jump);
+        let from = lo + min_size;
+        let to = hi.saturating_sub(min_size);
         let mut best = (cost.error(lo, bkps[i]) + cost.error(bkps[i], hi), bkps[i]);
         for t in from..=to {
             let c = cost.error(lo, t) + cost.error(t, hi);
@@ -756,7 +759,7 @@ fn change_positions(metric: Metric, raw: &[f64], opts: &ChangeOptions) -> Vec<us
         return Vec::new();
     };
     if jump > 1 {
-        refine(&y, &mut bkps, min, jump);
+        refine(&y, &mut bkps, min);
     }
     // Segment bounds: 0, the changes, n.
     let mut bounds: Vec<usize> = std::iter::once(0).chain(bkps).collect();
@@ -968,7 +971,7 @@ mod tests {
             .collect();
         let mut b = pelt_l2(&x, 30.0, 5, 10).unwrap();
         assert_eq!(b, vec![40, 100]);
-        refine(&x, &mut b, 5, 10);
+        refine(&x, &mut b, 5);
         assert_eq!(b, vec![37, 100]);
     }
 
