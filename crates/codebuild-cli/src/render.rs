@@ -561,10 +561,13 @@ mod tests {
 
     #[test]
     fn rows_per_line() {
+        // Keys in sorted order, so that the layout is the same whether
+        // serde_json keeps insertion order (`preserve_order`, unified into
+        // the workspace build) or sorts.
         let v = serde_json::json!({
             "a": 1,
-            "rows": [{"x": 1, "y": [1, 2]}, {"x": 2, "y": []}],
             "o": {"empty": {}, "list": []},
+            "rows": [{"x": 1, "y": [1, 2]}, {"x": 2, "y": []}],
         });
         assert_eq!(
             layout(&v),

@@ -1203,7 +1203,9 @@ fn report_outcomes_per_time_bucket() {
         );
         assert_eq!(code, 0, "{err}");
         let v: Value = serde_json::from_str(&out).unwrap();
-        let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        // Sorted: serde_json may keep the written order (`preserve_order`).
+        let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        keys.sort();
         assert_eq!(
             keys,
             ["outcomes by time bucket", "schemaVersion", "source"],
