@@ -973,6 +973,57 @@ mod tests {
         assert_eq!(b, vec![40, 100]);
         refine(&x, &mut b, 5);
         assert_eq!(b, vec![37, 100]);
+        // From three grid steps away too (the whole span between the
+        // neighbours is searched), and a lone end stays as it is.
+        let mut far = vec![70, 100];
+        refine(&x, &mut far, 5);
+        assert_eq!(far, vec![37, 100]);
+        let mut end = vec![100];
+        refine(&x, &mut end, 5);
+        assert_eq!(end, vec![100]);
+    }
+
+    #[test]
+    fn recent_changes_are_those_of_the_last_days_by_impact() {
+        let at = |day: i64, impact: f64| Change {
+            project: Some("p".into()),
+            metric: Metric::BuildDuration,
+            phase: None,
+            at: instant(micros(day * DAY)),
+            first_build: FirstBuild {
+                id: None,
+                resolved_source_version: None,
+                source_version: None,
+            },
+            before: 1.0,
+            after: 2.0,
+            change_percent: Some(100.0),
+            change_pp: None,
+            before_count: 20,
+            after_count: 20,
+            before_since: instant(micros(0)),
+            after_until: instant(micros(40 * DAY)),
+            p_value: 0.0,
+            impact_minutes: impact,
+        };
+        let c = Changes {
+            method: changes(&frames(&[]), &Filters::default(), &ChangeOptions::default())
+                .unwrap()
+                .method,
+            series: 1,
+            series_searched: 1,
+            latest_start: Some(instant(micros(40 * DAY))),
+            changes: vec![at(35, 5.0), at(20, 500.0), at(12, -50.0), at(30, -9.0)],
+        };
+        // Days 12..=40 count (28 days back from day 40); day 12 is exactly the edge.
+        let got: Vec<f64> = c.recent(28).iter().map(|x| x.impact_minutes).collect();
+        assert_eq!(got, [500.0, -50.0, -9.0, 5.0]);
+        assert_eq!(c.recent(7).len(), 1);
+        let none = Changes {
+            latest_start: None,
+            ..c.clone()
+        };
+        assert!(none.recent(28).is_empty());
     }
 
     #[test]
