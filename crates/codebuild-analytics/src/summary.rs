@@ -47,6 +47,25 @@ pub struct Summary {
     /// Estimated cost, when a price table was given ([`Summary::with_cost`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::analysis::cost::CostSummary>,
+    /// Recent change points, when computed ([`Summary::with_changes`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<ChangesOverview>,
+}
+
+/// How many days before the latest build start a change counts as recent.
+pub const RECENT_CHANGE_DAYS: u64 = 28;
+
+/// The most important recent change points
+/// ([`changes`](crate::analysis::changes::changes)).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangesOverview {
+    /// Changes found, recent or not.
+    pub total: u64,
+    /// Days before the latest build start that count as recent.
+    pub recent_days: u64,
+    /// The changes of those days, by |impact| (largest first, then latest first).
+    pub recent: TopList<crate::analysis::changes::Change>,
 }
 
 /// The first rows of a ranked list and how many rows it has in all.
@@ -534,6 +553,7 @@ impl Summary {
                 top,
             )?,
             cost: None,
+            changes: None,
         })
     }
 
@@ -542,6 +562,27 @@ impl Summary {
     /// frames and filters).
     pub fn with_cost(mut self, cost: crate::analysis::cost::CostSummary) -> Summary {
         self.cost = Some(cost);
+        self
+    }
+
+    /// The summary with the recent changes of `changes` (computed over the
+    /// same frames and filters): those of the last [`RECENT_CHANGE_DAYS`]
+    /// days, cut to `top` rows.
+    pub fn with_changes(
+        mut self,
+        changes: &crate::analysis::changes::Changes,
+        top: Option<usize>,
+    ) -> Summary {
+        let recent = changes
+            .recent(RECENT_CHANGE_DAYS as i64)
+            .into_iter()
+            .cloned()
+            .collect();
+        self.changes = Some(ChangesOverview {
+            total: changes.changes.len() as u64,
+            recent_days: RECENT_CHANGE_DAYS,
+            recent: TopList::cut(recent, top),
+        });
         self
     }
 }

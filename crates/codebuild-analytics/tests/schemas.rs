@@ -23,6 +23,10 @@ fn schemas() -> Vec<(&'static str, schemars::Schema)> {
             "compare.schema.json",
             codebuild_analytics::analysis::compare::Comparison::json_schema(),
         ),
+        (
+            "changes.schema.json",
+            codebuild_analytics::analysis::changes::Changes::json_schema(),
+        ),
     ]
 }
 

@@ -46,6 +46,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Build or update an archive straight from CodeBuild: new builds and those still in progress.
     Fetch(crate::fetch::FetchArgs),
+    /// Find where each project's build duration, top phases and success rate shift level (change points).
+    Changes(crate::changes::ChangesArgs),
 }
 
 /// Options shared by the subcommands that load an archive.

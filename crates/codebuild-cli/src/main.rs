@@ -1,5 +1,6 @@
 //! `cbstats`: reports and exports from archives of AWS CodeBuild build records.
 
+mod changes;
 mod cli;
 mod compare;
 mod doc;
@@ -115,6 +116,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Validate(args) => validate::validate(cli, args),
         Command::Compare(args) => compare::compare(cli, args),
         Command::Fetch(args) => fetch::fetch(cli, args),
+        Command::Changes(args) => changes::run(cli, args),
         Command::Schema(args) => {
             let text = match args.kind {
                 cli::SchemaType::Response => {

@@ -90,14 +90,25 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
     };
     let summary = show_summary
         .then(|| -> Result<_> {
-            let (summary, cost) = rayon::join(
+            let ((summary, changes), cost) = rayon::join(
                 || {
-                    codebuild_analytics::Summary::from_parts(
-                        &archive.frames,
-                        &filters,
-                        &archive.report,
-                        sections::summary_parts(&all_sections),
-                        summary_top,
+                    rayon::join(
+                        || {
+                            codebuild_analytics::Summary::from_parts(
+                                &archive.frames,
+                                &filters,
+                                &archive.report,
+                                sections::summary_parts(&all_sections),
+                                summary_top,
+                            )
+                        },
+                        || {
+                            codebuild_analytics::analysis::changes::changes(
+                                &archive.frames,
+                                &filters,
+                                &Default::default(),
+                            )
+                        },
                     )
                 },
                 || {
@@ -124,7 +135,10 @@ pub fn report(cli: &Cli, args: &ReportArgs) -> Result<ExitCode> {
             let cost = cost
                 .map_err(anyhow::Error::from)
                 .context("computing the estimated cost")?;
-            Ok(summary.with_cost(cost))
+            let changes = changes
+                .map_err(anyhow::Error::from)
+                .context("finding the change points")?;
+            Ok(summary.with_cost(cost).with_changes(&changes, summary_top))
         })
         .transpose()?;
     let shown: Vec<&Section> = wanted
@@ -221,7 +235,7 @@ fn source_name(args: &ReportArgs) -> String {
 }
 
 /// The output width: `--width`, else the terminal's (`COLUMNS` first), else 80.
-fn width(arg: Option<usize>) -> usize {
+pub(crate) fn width(arg: Option<usize>) -> usize {
     if let Some(w) = arg {
         return w;
     }

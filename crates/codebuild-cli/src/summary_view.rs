@@ -30,6 +30,8 @@ fn more<T>(list: &TopList<T>, shown: usize, what: &str, section: &str) -> Option
 pub enum List {
     /// Top failure reasons.
     Reasons,
+    /// Recent change points.
+    Changes,
     /// Projects by build time.
     Projects,
     /// Slowest (project, phase) pairs.
@@ -53,7 +55,7 @@ pub enum List {
 }
 
 /// How many lists there are.
-pub const LISTS: usize = 11;
+pub const LISTS: usize = 12;
 
 /// Rows each list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +105,10 @@ impl Limits {
         l[List::ComputeMinutes as usize] =
             n(List::ComputeMinutes, s.capacity.by_compute_type.rows.len());
         l[List::Examples as usize] = n(List::Examples, s.flaky.examples.rows.len());
+        l[List::Changes as usize] = n(
+            List::Changes,
+            s.changes.as_ref().map_or(0, |c| c.recent.rows.len()),
+        );
         let cost = s.cost.as_ref();
         l[List::Cost as usize] = n(List::Cost, cost.map_or(0, |c| c.top_projects.len()));
         Limits(l)
@@ -118,6 +124,10 @@ pub fn blocks(s: &Summary, source: &str, limit: &Limits) -> Vec<Block> {
     time(&mut b, s, limit);
     b.push(Block::Gap);
     failures(&mut b, s, limit);
+    if let Some(c) = &s.changes {
+        b.push(Block::Gap);
+        changes(&mut b, c, limit);
+    }
     b.push(Block::Gap);
     retries(&mut b, s, limit);
     b.push(Block::Gap);
@@ -131,6 +141,54 @@ pub fn blocks(s: &Summary, source: &str, limit: &Limits) -> Vec<Block> {
         cost(&mut b, c, limit);
     }
     b
+}
+
+fn changes(b: &mut Vec<Block>, c: &codebuild_analytics::summary::ChangesOverview, limit: &Limits) {
+    b.push(Block::Heading("Recent changes".into()));
+    let days = c.recent_days;
+    if c.recent.total == 0 {
+        b.push(Block::Text(if c.total == 0 {
+            "No change of level found (cbstats changes).".into()
+        } else {
+            format!(
+                "No change of level in the last {days} days; {} earlier (cbstats changes).",
+                count(c.total)
+            )
+        }));
+        return;
+    }
+    b.push(Block::Text(format!(
+        "{} changes of level in the last {days} days ({} in all), by impact; first builds and every change: cbstats changes.",
+        count(c.recent.total),
+        count(c.total)
+    )));
+    let mut tab = Table::new(&[
+        ("project", false),
+        ("series", false),
+        ("from", false),
+        ("change", false),
+        ("impact", true),
+    ]);
+    tab.drop_rank = vec![0, 0, 0, 0, 1];
+    let shown = c.recent.rows.len().min(limit.get(List::Changes));
+    for r in &c.recent.rows[..shown] {
+        let at = r.at.to_offset(time::UtcOffset::UTC).date();
+        tab.row(vec![
+            name(&r.project),
+            crate::changes::series(r),
+            format!("{at}"),
+            crate::changes::change_text(r),
+            crate::changes::impact_text(r.impact_minutes),
+        ]);
+    }
+    b.push(Block::Table(tab));
+    let left = c.recent.total.saturating_sub(shown as u64);
+    if left > 0 {
+        b.push(Block::Note(format!(
+            "… and {} more recent changes (--top N, --all; cbstats changes)",
+            count(left)
+        )));
+    }
 }
 
 fn cost(b: &mut Vec<Block>, c: &codebuild_analytics::analysis::cost::CostSummary, limit: &Limits) {

@@ -1,6 +1,7 @@
 //! Planted changes (`GenConfig::plant`, `gen --plant-*`) are found by
-//! `analysis::compare`, exactly and at their size; stationary archives give
-//! no significant change.
+//! `analysis::compare` and by the change points of `analysis::changes`,
+//! exactly and at their size; stationary archives give no significant
+//! change and no change point.
 
 use std::collections::BTreeMap;
 
@@ -291,4 +292,137 @@ fn the_gate_passes_a_stationary_archive_and_refuses_bad_conditions() {
         err.contains("unknown --fail-on condition `faster-builds`"),
         "{err}"
     );
+}
+
+// --- change points -----------------------------------------------------------
+
+use codebuild_analytics::analysis::changes::{ChangeOptions, Changes, Metric, changes};
+
+fn change_points(a: &Archive) -> Changes {
+    changes(&a.frames, &Filters::default(), &ChangeOptions::default()).unwrap()
+}
+
+/// 2024-01-21T00:00:00Z, the planted date, in seconds.
+const PLANT_AT: i64 = 1_705_795_200;
+
+#[test]
+fn change_points_find_every_planted_change_at_its_date_and_size() {
+    let a = load(&config(7, 6_000, Some(planted())));
+    let project = biggest_project(&a);
+    let c = change_points(&a);
+    // Only the planted project changes, and only at the planted date.
+    for ch in &c.changes {
+        assert_eq!(ch.project.as_deref(), Some(project.as_str()), "{ch:#?}");
+        let off = (ch.at.unix_timestamp() - PLANT_AT).abs();
+        assert!(off <= 86_400, "{} days off: {ch:#?}", off as f64 / 86_400.0);
+    }
+    // BUILD 2x: found, the median ratio within 10% of 2.
+    let build = c
+        .changes
+        .iter()
+        .find(|ch| ch.metric == Metric::PhaseDuration && ch.phase.as_deref() == Some("BUILD"))
+        .expect("the BUILD slowdown");
+    let ratio = build.after / build.before;
+    assert!((ratio - 2.0).abs() <= 0.2, "BUILD ratio {ratio}");
+    // No other phase changed.
+    assert!(
+        c.changes
+            .iter()
+            .all(|ch| ch.metric != Metric::PhaseDuration || ch.phase.as_deref() == Some("BUILD")),
+        "{:#?}",
+        c.changes
+    );
+    // Failure rate 3% -> 24% (1 - 0.95 x 0.8 with the new reason): found
+    // once, within 10% of the 21-point drop.
+    let rates: Vec<_> = c
+        .changes
+        .iter()
+        .filter(|ch| ch.metric == Metric::SuccessRate)
+        .collect();
+    assert_eq!(rates.len(), 1, "{rates:#?}");
+    let drop = -rates[0].change_pp.unwrap();
+    assert!((drop - 21.0).abs() <= 2.1, "success rate drop {drop} pp");
+    assert!(
+        rates[0]
+            .first_build
+            .id
+            .as_deref()
+            .unwrap()
+            .starts_with(&project)
+    );
+}
+
+#[test]
+fn change_points_find_nothing_in_stationary_archives() {
+    for seed in [1, 2, 3] {
+        let c = change_points(&load(&config(seed, 3_000, None)));
+        assert!(c.changes.is_empty(), "seed {seed}: {:#?}", c.changes);
+        assert!(
+            c.series_searched > 10,
+            "seed {seed}: {} series",
+            c.series_searched
+        );
+    }
+}
+
+/// The false-positive rate of change points over 50 stationary seeds,
+/// recorded in benches/README.md:
+/// `cargo test --workspace --test planted -- --ignored --nocapture change_points_false`.
+#[test]
+#[ignore = "slow: 50 archives; run by hand to refresh benches/README.md"]
+fn change_points_false_positive_rate_over_50_seeds() {
+    let (mut with_any, mut found, mut series) = (0, 0, 0);
+    for seed in 1..=50 {
+        let c = change_points(&load(&config(seed, 3_000, None)));
+        with_any += usize::from(!c.changes.is_empty());
+        found += c.changes.len();
+        series += c.series_searched;
+        for ch in &c.changes {
+            println!(
+                "seed {seed}: {} {} {} at {}: {:.4} -> {:.4}, n {} / {}, p {:.2e}",
+                ch.project.as_deref().unwrap_or("-"),
+                ch.metric.label(),
+                ch.phase.as_deref().unwrap_or(""),
+                ch.at,
+                ch.before,
+                ch.after,
+                ch.before_count,
+                ch.after_count,
+                ch.p_value
+            );
+        }
+    }
+    println!(
+        "50 stationary archives: {with_any} with a change; {found} changes in {series} series searched"
+    );
+}
+
+/// Time of change-point detection alone on an archive given by
+/// `CHANGES_BENCH_ARCHIVE` (a folder `gen` wrote), for benches/README.md:
+/// `CHANGES_BENCH_ARCHIVE=/tmp/cp100k cargo test --workspace --test planted -- --ignored --nocapture change_points_timing`.
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn change_points_timing() {
+    let Some(dir) = std::env::var_os("CHANGES_BENCH_ARCHIVE") else {
+        return;
+    };
+    let t = std::time::Instant::now();
+    let a = Archive::load(&[std::path::PathBuf::from(dir)], &LoadOptions::default()).unwrap();
+    let load = t.elapsed();
+    for max_candidates in [250, 500, 1000] {
+        let opts = ChangeOptions {
+            max_candidates,
+            ..ChangeOptions::default()
+        };
+        let t = std::time::Instant::now();
+        let c = changes(&a.frames, &Filters::default(), &opts).unwrap();
+        println!(
+            "{} builds: load {:.2?}; changes (max_candidates {max_candidates}) {:.2?}: {} changes in {} series",
+            a.frames.builds.height(),
+            load,
+            t.elapsed(),
+            c.changes.len(),
+            c.series
+        );
+    }
 }

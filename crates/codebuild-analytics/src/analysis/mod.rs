@@ -26,6 +26,7 @@ use crate::filter::TimeBucket;
 use crate::frames::col_names::*;
 
 pub mod capacity;
+pub mod changes;
 pub mod compare;
 pub mod cost;
 pub mod failures;
