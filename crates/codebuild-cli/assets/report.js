@@ -70,12 +70,15 @@
   // The rows of a section as objects keyed by column name.
   function rows(view, name) {
     var s = section(view, name);
-    // Bucket dates are written as indexes into DATA.buckets.
+    // Bucket dates and normalized failure messages are written as indexes
+    // into DATA.buckets and DATA.messages.
     return s.rows.map(function (r) {
       var o = Object.create(null);
       for (var i = 0; i < s.columns.length; i++) {
-        var v = r[i];
-        o[s.columns[i]] = s.columns[i] === BUCKET && typeof v === 'number' ? DATA.buckets[v] : v;
+        var v = r[i], c = s.columns[i];
+        if (typeof v === 'number' && c === BUCKET) v = DATA.buckets[v];
+        else if (typeof v === 'number' && c === 'normalizedMessage') v = DATA.messages[v];
+        o[c] = v;
       }
       return o;
     });
@@ -412,7 +415,7 @@
     var reasons = rows(view, 'top failure reasons');
     var b = block(box, 'reasons', 'Top failure reasons',
       'Failure builds grouped by status code and normalized message (ids, numbers and paths replaced by placeholders); the example is the latest build with that reason, with its full message.' +
-      (section(view, 'top failure reasons').totalRows > reasons.length ? ' Only the ' + reasons.length + ' most frequent are shown here; the all-projects view has more.' : ''), true);
+      (section(view, 'top failure reasons').totalRows > reasons.length ? ' Only the ' + reasons.length + ' most frequent of ' + int(section(view, 'top failure reasons').totalRows) + ' are shown here; ' + (view.name === null ? '`cbstats report --section top-failure-reasons` lists every one.' : 'the all-projects view has more.') : ''), true);
     if (!reasons.length) { b.appendChild(el('p', { class: 'empty', text: 'No failure builds.' })); return; }
     var link = function (href, text) { var a = el('a', { href: href, text: text }); return a; };
     var body = reasons.map(function (r, i) {
@@ -584,6 +587,8 @@
       head: [{ label: 'project' }, { label: 'builds', num: true }, { label: 'not priced', num: true }, { label: 'billed time', num: true }, { label: 'estimated cost', num: true }, { label: 'share', num: true }, { label: 'failed', num: true }, { label: 'auto-retries', num: true }, { label: 'manual rebuilds', num: true }],
       body: byProject.map(function (r) { return [r.projectName === null ? '(none)' : r.projectName, numCell(r.builds, int(r.builds)), numCell(r.notPricedBuilds, int(r.notPricedBuilds)), numCell(r.billedMinutes, minutes(r.billedMinutes)), numCell(r.estimatedCostUsd, usd(r.estimatedCostUsd)), numCell(r.shareOfEstimatedCost, pct(r.shareOfEstimatedCost)), numCell(r.failedEstimatedCostUsd, usd(r.failedEstimatedCostUsd)), numCell(r.retryEstimatedCostUsd, usd(r.retryEstimatedCostUsd)), numCell(r.manualRebuildEstimatedCostUsd, usd(r.manualRebuildEstimatedCostUsd))]; })
     });
+    // By region and compute type: in the all-projects view only.
+    if (view.name !== null) return;
     var byCompute = rows(view, 'estimated cost by compute type');
     var priced = byCompute.filter(function (r) { return isNum(r.estimatedCostUsd) && r.estimatedCostUsd > 0; });
     var label = function (r) { return (r.region || '(no region)') + ' ' + (r['environment.computeType'] || '(none)'); };

@@ -51,11 +51,18 @@ pub const TABLE_ROWS: usize = 25;
 /// rows of every project together.
 pub const PROJECT_TABLE_ROWS: usize = 3;
 
+/// Rows of the top failure reasons kept in the all-projects view (the most
+/// frequent; the page names the report section that lists every one): a
+/// generated 100k-build archive has 433 reasons, 150 KB of the page.
+pub const REASON_ROWS: usize = 100;
+
 /// Significant digits of the floats in the sections of the page (the
-/// headline figures are exact): 5 digits show every value the page
-/// displays (at most 3 decimals of a second, percentages to 0.01) and
-/// halve the page of an archive with hundreds of projects.
-pub const SIGNIFICANT_DIGITS: i32 = 5;
+/// headline figures and estimated costs, columns `…Usd`, are exact): the
+/// page shows durations to the second or tenth (`4m 01s`, `45.2s`, `2h
+/// 13m`) and percentages to 0.1 or 0.01, which 4 digits keep; with hundreds
+/// of projects full floats would double the page (5 digits took the
+/// 100k-build page 43 KB over its 2 MB budget once costs were added).
+pub const SIGNIFICANT_DIGITS: i32 = 4;
 
 /// The longest window (days from the first to the last build start) shown
 /// in day buckets; a longer one is shown in weeks, so a chart has at most
@@ -174,6 +181,9 @@ fn page(
     let mut views = vec![all];
     views.extend(projects);
     let buckets = bucket_indexes(&mut views, bucket.name());
+    // Failure reasons recur across projects: each normalized message is
+    // written once (a 100k-build archive: 150 KB of the page's 2 MB).
+    let messages = bucket_indexes(&mut views, "normalizedMessage");
     let columns = hoist_columns(&mut views);
 
     let archive_name = match (&args.parquet, args.load.paths.as_slice()) {
@@ -202,6 +212,7 @@ fn page(
             },
         },
         "buckets": buckets,
+        "messages": messages,
         "columns": columns,
         "views": views,
     });
@@ -439,7 +450,7 @@ fn view(
         "top failure reasons".into(),
         table_head(
             &reasons,
-            if name.is_none() { usize::MAX } else { rows },
+            if name.is_none() { REASON_ROWS } else { rows },
             &[],
         )?,
     );
@@ -454,8 +465,14 @@ fn view(
         "peak concurrency",
         "build minutes",
         "estimated cost by project",
-        "estimated cost by compute type",
     ] {
+        out.insert(n.into(), table(get(n)?, None, &[])?);
+    }
+    // Cost by region and compute type in the all-projects view only: a
+    // project's own is its row of the cost per project, and 300 views of
+    // it took the 100k page over its 2 MB budget.
+    if name.is_none() {
+        let n = "estimated cost by compute type";
         out.insert(n.into(), table(get(n)?, None, &[])?);
     }
     // The per-row tables, cut to the most telling rows.
@@ -578,11 +595,19 @@ fn table(df: &DataFrame, keep: Option<&[usize]>, drop: &[&str]) -> Result<Value>
             &all
         }
     };
+    // Money is written exactly; every other float rounded.
+    let exact: Vec<bool> = cols.iter().map(|c| c.name().ends_with("Usd")).collect();
     let mut rows = Vec::with_capacity(keep.len());
     for &i in keep {
         let row: Vec<Value> = cols
             .iter()
-            .map(|c| c.get(i).map(|v| rounded(json_value(&v))))
+            .zip(&exact)
+            .map(|(c, &exact)| {
+                c.get(i).map(|v| {
+                    let v = json_value(&v);
+                    if exact { v } else { rounded(v) }
+                })
+            })
             .collect::<PolarsResult<_>>()?;
         rows.push(Value::Array(row));
     }
@@ -814,7 +839,7 @@ mod tests {
         assert_eq!(round_significant(0.0, 5), 0.0);
         assert_eq!(rounded(json!(7)), json!(7));
         assert_eq!(rounded(json!("x")), json!("x"));
-        assert_eq!(rounded(json!(240.838_5)), json!(240.84));
+        assert_eq!(rounded(json!(240.838_5)), json!(240.8));
     }
 
     #[test]
