@@ -46,6 +46,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Build or update an archive straight from CodeBuild: new builds and those still in progress.
     Fetch(crate::fetch::FetchArgs),
+    /// Print the report's analyses as SQL for Spark, Trino or DuckDB over an export.
+    Sql(crate::sql::SqlArgs),
 }
 
 /// Options shared by the subcommands that load an archive.

@@ -13,6 +13,7 @@ mod render;
 mod report_schema;
 mod section_view;
 mod sections;
+mod sql;
 mod summary_view;
 mod validate;
 
@@ -115,6 +116,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Validate(args) => validate::validate(cli, args),
         Command::Compare(args) => compare::compare(cli, args),
         Command::Fetch(args) => fetch::fetch(cli, args),
+        Command::Sql(args) => sql::run(cli, args),
         Command::Schema(args) => {
             let text = match args.kind {
                 cli::SchemaType::Response => {
