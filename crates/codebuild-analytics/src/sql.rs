@@ -28,7 +28,7 @@
 //! What the SQL does not reproduce: filters (`--project`, `--since`,
 //! `--until`: add a `WHERE` to the `builds` CTE), the outcome columns of
 //! statuses no one knows in advance (they are summed in one
-//! `otherStatuses` column), the recovery sections and the not-priced list.
+//! `otherStatuses` column), `estimated cost by phase` and `not priced`.
 
 use std::fmt::Write as _;
 
@@ -174,6 +174,7 @@ pub fn queries(opts: &SqlOptions) -> Result<Vec<Query>, String> {
         ("retry summary", g.retry_summary(), true),
         ("flaky rate", g.flaky_rate(), true),
         ("manual rebuild summary", g.manual_rebuild_summary(), true),
+        ("recovery summary", g.recovery_summary(), true),
         ("peak concurrency", g.peak_concurrency(), true),
         ("build minutes", g.build_minutes(), true),
     ];
@@ -195,6 +196,7 @@ pub fn queries(opts: &SqlOptions) -> Result<Vec<Query>, String> {
         ),
         ("flaky commits", g.flaky_commits(), true),
         ("manual rebuilds", g.manual_rebuilds(), true),
+        ("red periods", g.red_periods(), true),
         ("builds per day", g.builds_per_day(), true),
         ("builds per hour of week", g.builds_per_hour_of_week(), true),
         (
@@ -312,6 +314,7 @@ const BUILD_COLUMNS: &[(&str, &str)] = &[
     ("buildStatus", "buildStatus"),
     ("startTime", "startTime"),
     ("endTime", "endTime"),
+    ("sourceVersion", "sourceVersion"),
     ("resolvedSourceVersion", "resolvedSourceVersion"),
     ("initiator", "initiator"),
     ("environment.computeType", "computeType"),
@@ -656,11 +659,11 @@ impl Gen<'_> {
              SELECT projectName{bucket_sel}, {cols} FROM (\n\
              SELECT projectName{bucket_sel}, 0 AS overall,\n    {aggs}\n  FROM x GROUP BY projectName{bucket_group}\n\
              UNION ALL\n\
-             SELECT {all}{bucket_sel}, 1 AS overall,\n    {aggs}\n  FROM x{group_all}\n) t\n\
+             SELECT {all} AS projectName{bucket_sel}, 1 AS overall,\n    {aggs}\n  FROM x{group_all}\n) t\n\
              ORDER BY overall, {order}{bucket_order}",
             self.builds_cte(),
             cols = self.outcome_columns(),
-            all = format!("{} AS projectName", self.lit(ALL_PROJECTS)),
+            all = self.lit(ALL_PROJECTS),
             group_all = if by.is_some() {
                 format!(" GROUP BY {}", by.map(|b| b.name()).unwrap_or_default())
             } else {
@@ -985,6 +988,83 @@ impl Gen<'_> {
         )
     }
 
+    // ---------------------------------------------------------------- recovery
+
+    /// The CTEs of the recovery queries: `seq` = per (project,
+    /// sourceVersion) the builds that succeeded or failed, with a
+    /// `startTime`, in `startTime` then `id` order (`rn`); `rp` = one row
+    /// per red period, i.e. per run of consecutive failures: it starts at
+    /// the `endTime` of the run's first failure and ends at the `endTime`
+    /// of the build after the run (a success), or is open.
+    fn recovery_ctes(&self) -> String {
+        let key = "PARTITION BY projectName, sourceVersion";
+        let whole = "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING";
+        format!(
+            "WITH {b},\n\
+             s0 AS (\n  SELECT projectName, sourceVersion, id, startTime, endTime, {fail} AS failed,\n    ROW_NUMBER() OVER ({key} ORDER BY startTime, id) AS rn\n  FROM b WHERE startTime IS NOT NULL AND (buildStatus = 'SUCCEEDED' OR {fail})\n),\n\
+             seq AS (\n  SELECT s0.*,\n    LAG(failed) OVER ({key} ORDER BY rn) AS prevFailed,\n    LEAD(rn) OVER ({key} ORDER BY rn) AS nextRn,\n    LEAD(endTime) OVER ({key} ORDER BY rn) AS nextEnd,\n    LAST_VALUE(endTime) OVER ({key} ORDER BY rn {whole}) AS lastEnd,\n    FIRST_VALUE(startTime) OVER ({key} ORDER BY rn {whole}) AS firstStart\n  FROM s0\n),\n\
+             runs AS (\n  SELECT seq.*, rn - ROW_NUMBER() OVER ({key} ORDER BY rn) AS island FROM seq WHERE failed\n),\n\
+             rp0 AS (\n  SELECT projectName, sourceVersion, island, MIN(rn) AS firstRn, CAST(COUNT(*) AS BIGINT) AS failures\n  FROM runs GROUP BY projectName, sourceVersion, island\n),\n\
+             rp AS (\n  SELECT rp0.projectName, rp0.sourceVersion, rp0.firstRn, rp0.failures,\n    f.endTime AS start,\n    l.nextEnd AS {end_},\n    l.nextRn IS NULL AS {open},\n    CASE WHEN l.nextRn IS NULL THEN f.lastEnd ELSE l.nextEnd END AS until\n  FROM rp0\n    JOIN seq f ON {same_pf} AND {same_vf} AND f.rn = rp0.firstRn\n    JOIN seq l ON {same_pl} AND {same_vl} AND l.rn = rp0.firstRn + rp0.failures - 1\n)",
+            b = self.builds_cte(),
+            fail = self.failure("buildStatus"),
+            end_ = self.id("end"),
+            open = self.id("open"),
+            same_pf = self.same("f.projectName", "rp0.projectName"),
+            same_vf = self.same("f.sourceVersion", "rp0.sourceVersion"),
+            same_pl = self.same("l.projectName", "rp0.projectName"),
+            same_vl = self.same("l.sourceVersion", "rp0.sourceVersion"),
+        )
+    }
+
+    /// Seconds from timestamp `a` to `b` (null when either is).
+    fn seconds_between(&self, a: &str, b: &str) -> String {
+        format!(
+            "CAST({} - {} AS DOUBLE) / 1e6",
+            self.ts_micros(b),
+            self.ts_micros(a)
+        )
+    }
+
+    fn red_periods(&self) -> String {
+        format!(
+            "{}\nSELECT projectName, sourceVersion, start, {end_}, {secs} AS seconds, {open}, failures\n\
+             FROM rp ORDER BY {o1}, {o2}, {o3}, firstRn",
+            self.recovery_ctes(),
+            end_ = self.id("end"),
+            open = self.id("open"),
+            secs = self.seconds_between("start", "until"),
+            o1 = self.asc("projectName", true),
+            o2 = self.asc("sourceVersion", true),
+            o3 = self.asc("start", true),
+        )
+    }
+
+    fn recovery_summary(&self) -> String {
+        let secs = self.seconds_between("start", "until");
+        let span = self.seconds_between("MAX(firstStart)", "MAX(lastEnd)");
+        format!(
+            "{},\n\
+             rps AS (SELECT rp.*, {secs} AS seconds FROM rp),\n\
+             g AS (\n  -- per (project, sourceVersion): the span and the consecutive pairs\n  SELECT projectName, sourceVersion,\n    {span} AS span,\n    {after} AS afterFail,\n    {fail_after} AS failAfterFail\n  FROM seq GROUP BY projectName, sourceVersion\n),\n\
+             gr AS (\n  SELECT projectName, sourceVersion, SUM(seconds) AS red\n  FROM rps GROUP BY projectName, sourceVersion\n),\n\
+             pg AS (\n  SELECT g.projectName,\n    COALESCE(SUM(gr.red), 0) AS redSeconds,\n    SUM(g.span) AS spanSeconds,\n    COALESCE(SUM(CASE WHEN g.span IS NOT NULL THEN gr.red END), 0) AS spannedRed,\n    SUM(g.afterFail) AS afterFail, SUM(g.failAfterFail) AS failAfterFail\n  FROM g LEFT JOIN gr ON {same_p} AND {same_v}\n  GROUP BY g.projectName\n),\n\
+             pp AS (\n  SELECT projectName,\n    CAST(COUNT(*) AS BIGINT) AS redPeriods,\n    {open} AS openRedPeriods,\n    AVG(CASE WHEN NOT {open_col} THEN seconds END) AS mttrSeconds,\n    CAST(MAX(failures) AS BIGINT) AS maxStreak,\n    AVG(CAST(failures AS DOUBLE)) AS meanStreak\n  FROM rps GROUP BY projectName\n)\n\
+             SELECT pg.projectName,\n  CAST(COALESCE(pp.redPeriods, 0) AS BIGINT) AS redPeriods,\n  CAST(COALESCE(pp.openRedPeriods, 0) AS BIGINT) AS openRedPeriods,\n  pp.mttrSeconds, pg.redSeconds, pg.spanSeconds,\n  CASE WHEN pg.spanSeconds > 0 THEN pg.spannedRed / pg.spanSeconds END AS redShare,\n  CAST(COALESCE(pp.maxStreak, 0) AS BIGINT) AS maxStreak,\n  pp.meanStreak,\n  {p_fail} AS pFailAfterFail\n\
+             FROM pg LEFT JOIN pp ON {same_pp}\nORDER BY {o}",
+            self.recovery_ctes(),
+            after = self.count_if("prevFailed"),
+            fail_after = self.count_if("prevFailed AND failed"),
+            same_p = self.same("gr.projectName", "g.projectName"),
+            same_v = self.same("gr.sourceVersion", "g.sourceVersion"),
+            open = self.count_if(&self.id("open")),
+            open_col = self.id("open"),
+            p_fail = self.ratio("pg.failAfterFail", "pg.afterFail"),
+            same_pp = self.same("pp.projectName", "pg.projectName"),
+            o = self.asc("pg.projectName", true),
+        )
+    }
+
     // -------------------------------------------------------------------- load
 
     fn peak_concurrency(&self) -> String {
@@ -1190,5 +1270,131 @@ impl Gen<'_> {
             priced = self.count_if("notPricedReason IS NULL"),
             o = self.asc("projectName", false),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(dialect: Dialect) -> SqlOptions {
+        SqlOptions {
+            dialect,
+            source: Source::default(),
+            bucket: TimeBucket::Week,
+            prices: Some(PriceTable::builtin().clone()),
+            price_table: None,
+        }
+    }
+
+    #[test]
+    fn a_rule_bounded_on_both_sides_matches_its_neighbours_and_runs_twice() {
+        let (pattern, replacement, passes) = sql_rule(Dialect::DuckDb, r"\b[0-9]{7,}\b", "<hex>");
+        assert_eq!(pattern, "(^|[^A-Za-z0-9_])(?:[0-9]{7,})([^A-Za-z0-9_]|$)");
+        assert_eq!(replacement, r"\1<hex>\2");
+        assert_eq!(passes, 2);
+        let (_, replacement, _) = sql_rule(Dialect::Spark, r"\b[0-9]{7,}\b", "<hex>");
+        assert_eq!(replacement, "$1<hex>$2");
+    }
+
+    #[test]
+    fn a_rule_bounded_before_only_keeps_one_group_and_one_pass() {
+        let (pattern, replacement, passes) = sql_rule(Dialect::Trino, r"\barn:[^\s,]*", "<arn>");
+        assert_eq!(pattern, "(^|[^A-Za-z0-9_])(?:arn:[^\\t\\n\\x0B\\f\\r ,]*)");
+        assert_eq!(replacement, "$1<arn>");
+        assert_eq!(passes, 1);
+    }
+
+    #[test]
+    fn an_unbounded_rule_is_copied_with_ascii_whitespace() {
+        let (pattern, replacement, passes) =
+            sql_rule(Dialect::DuckDb, r#"'[^'\s]*/[^'\s]*'"#, "<path>");
+        assert_eq!(pattern, "'[^'\\t\\n\\x0B\\f\\r ]*/[^'\\t\\n\\x0B\\f\\r ]*'");
+        assert_eq!(replacement, "<path>");
+        assert_eq!(passes, 1);
+    }
+
+    #[test]
+    fn string_literals_escape_quotes_and_spark_backslashes() {
+        assert_eq!(str_lit(Dialect::DuckDb, r"a\b'c"), r"'a\b''c'");
+        assert_eq!(str_lit(Dialect::Trino, r"a\b'c"), r"'a\b''c'");
+        assert_eq!(str_lit(Dialect::Spark, r"a\b'c"), r"'a\\b\'c'");
+    }
+
+    #[test]
+    fn the_normalisation_has_one_call_per_rule_pass() {
+        // Rules 1 and 4 are bounded on both sides: 2 + 1 + 1 + 2 + 1 calls.
+        let e = normalize_message_sql(Dialect::DuckDb, "m");
+        assert_eq!(e.matches("regexp_replace(").count(), 7);
+        assert!(e.ends_with("'<n>', 'g')"), "{e}");
+    }
+
+    #[test]
+    fn only_trino_queries_with_percentiles_are_approximate() {
+        for d in [Dialect::DuckDb, Dialect::Spark, Dialect::Trino] {
+            let qs = queries(&opts(d)).unwrap();
+            let mut names: Vec<&str> = qs.iter().map(|q| q.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), qs.len(), "names are unique");
+            for q in &qs {
+                let has_pct = q.sql.contains("approx_percentile(");
+                assert_eq!(has_pct, d == Dialect::Trino && !q.exact, "{d:?} {}", q.name);
+                assert_eq!(q.sql.contains("APPROXIMATE"), !q.exact, "{d:?} {}", q.name);
+                assert!(q.sql.starts_with("-- cbstats sql --dialect"));
+            }
+        }
+        let phase = queries(&opts(Dialect::Spark)).unwrap();
+        let phase = phase.iter().find(|q| q.name == "phase timing").unwrap();
+        assert!(phase.sql.contains("percentile(j.d, 0.99)"), "{}", phase.sql);
+        assert_eq!(phase.file_name(), "phase-timing.sql");
+    }
+
+    #[test]
+    fn without_prices_there_are_no_cost_queries_and_trino_reads_tables_only() {
+        let mut o = opts(Dialect::DuckDb);
+        o.prices = None;
+        let qs = queries(&o).unwrap();
+        assert!(qs.iter().all(|q| !q.name.contains("cost")));
+        o.price_table = Some("lake.prices".into());
+        let qs = queries(&o).unwrap();
+        let q = qs
+            .iter()
+            .find(|q| q.name == "estimated build costs")
+            .unwrap();
+        assert!(q.sql.contains("FROM lake.prices"), "{}", q.sql);
+        o.dialect = Dialect::Trino;
+        o.source = Source::Export {
+            location: "s3://b/x".into(),
+            partitioned: true,
+        };
+        assert!(queries(&o).is_err());
+    }
+
+    #[test]
+    fn export_paths_per_dialect() {
+        let mut o = opts(Dialect::DuckDb);
+        o.source = Source::Export {
+            location: "s3://b/x".into(),
+            partitioned: true,
+        };
+        let q = &queries(&o).unwrap()[0];
+        assert!(
+            q.sql
+                .contains("read_parquet('s3://b/x/builds/**/*.parquet', hive_partitioning = true"),
+            "{}",
+            q.sql
+        );
+        o.dialect = Dialect::Spark;
+        o.source = Source::Export {
+            location: "export".into(),
+            partitioned: false,
+        };
+        let q = &queries(&o).unwrap()[0];
+        assert!(
+            q.sql.contains("FROM parquet.`export/builds.parquet`"),
+            "{}",
+            q.sql
+        );
     }
 }

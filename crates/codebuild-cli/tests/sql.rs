@@ -194,6 +194,14 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+    // The normalisation ran on every message in both engines.
+    for dialect in ["duckdb", "spark"] {
+        let line = format!(
+            "{dialect}: normalisation of {} messages checked",
+            MESSAGES.len()
+        );
+        assert!(stdout.contains(&line), "{stdout}");
+    }
     // Every query of both dialects ran on both exports.
     let queries = sql::queries(&SqlOptions {
         dialect: Dialect::DuckDb,
