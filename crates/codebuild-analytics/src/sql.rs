@@ -28,7 +28,7 @@
 //! What the SQL does not reproduce: filters (`--project`, `--since`,
 //! `--until`: add a `WHERE` to the `builds` CTE), the outcome columns of
 //! statuses no one knows in advance (they are summed in one
-//! `otherStatuses` column), `estimated cost by phase` and `not priced`.
+//! `otherStatuses` column).
 
 use std::fmt::Write as _;
 
@@ -186,6 +186,8 @@ pub fn queries(opts: &SqlOptions) -> Result<Vec<Query>, String> {
             g.cost_by_compute_type(),
             true,
         ));
+        out.push(("estimated cost by phase", g.cost_by_phase(), true));
+        out.push(("not priced", g.not_priced(), true));
     }
     out.extend([
         ("retry chains", g.retry_chains(), true),
@@ -1245,6 +1247,58 @@ impl Gen<'_> {
             self.asc("envType", false),
             self.asc("computeType", false),
             priced = self.count_if("notPricedReason IS NULL"),
+        )
+    }
+
+    fn cost_by_phase(&self) -> String {
+        format!(
+            "{},\n\
+             pc AS (\n  SELECT projectName, SUM(estimatedCostUsd) AS projectCost FROM cost GROUP BY projectName\n),\n\
+             ph AS (\n  -- each phase's part of its priced build's cost: cost x phase duration / build duration\n  SELECT cost.projectName, p.{pt} AS phaseType,\n    cost.estimatedCostUsd * (p.{dur} / (CAST(cost.us AS DOUBLE) / 1e6)) AS part\n  FROM {phases} p JOIN cost ON cost.id = p.{bid}\n  WHERE p.{pt} IS NOT NULL AND p.{dur} IS NOT NULL AND cost.estimatedCostUsd IS NOT NULL AND cost.us > 0\n)\n\
+             SELECT ph.projectName, ph.phaseType, CAST(COUNT(*) AS BIGINT) AS builds,\n  SUM(part) AS estimatedCostUsd,\n  CASE WHEN MAX(pc.projectCost) > 0 THEN SUM(part) / MAX(pc.projectCost) END AS shareOfProjectCost\n\
+             FROM ph LEFT JOIN pc ON {same}\nGROUP BY ph.projectName, ph.phaseType\n\
+             ORDER BY {o1}, {rank}, ph.phaseType",
+            self.cost_ctes("WITH "),
+            pt = self.id("phaseType"),
+            dur = self.id("durationSeconds"),
+            bid = self.id("buildId"),
+            phases = self.table("phases"),
+            same = self.same("pc.projectName", "ph.projectName"),
+            o1 = self.asc("ph.projectName", false),
+            rank = self.phase_rank("ph.phaseType"),
+        )
+    }
+
+    fn not_priced(&self) -> String {
+        use NotPricedReason::*;
+        let mut rank = "CASE notPricedReason".to_owned();
+        for (i, r) in [
+            NoDuration,
+            NegativeDuration,
+            NoRegion,
+            NoEnvironmentType,
+            NoComputeType,
+            ReservedFleet,
+            NoPrice,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let _ = write!(rank, " WHEN {} THEN {i}", self.lit(r.as_str()));
+        }
+        rank.push_str(" END");
+        format!(
+            "{}\n\
+             SELECT region, envType AS {env}, computeType AS {compute}, notPricedReason AS reason,\n  CAST(COUNT(*) AS BIGINT) AS builds,\n  CAST(COALESCE(SUM(CASE WHEN us > 0 THEN us ELSE 0 END), 0) AS DOUBLE) / 60e6 AS minutes\n\
+             FROM cost WHERE notPricedReason IS NOT NULL\n\
+             GROUP BY region, envType, computeType, notPricedReason\n\
+             ORDER BY builds DESC, {o1}, {o2}, {o3}, {rank}",
+            self.cost_ctes("WITH "),
+            env = self.id("environment.type"),
+            compute = self.id("environment.computeType"),
+            o1 = self.asc("region", false),
+            o2 = self.asc("envType", false),
+            o3 = self.asc("computeType", false),
         )
     }
 
