@@ -202,17 +202,47 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
         );
         assert!(stdout.contains(&line), "{stdout}");
     }
+    // The README's DuckDB snippet, on the sample export and its SQL
+    // (made above as the README's command makes them: `--export export`
+    // from the folder holding the export).
+    let sample = work.join("sample");
+    run(cbstats().current_dir(&sample).args([
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--export",
+        "export",
+        "--out",
+        "sql-duckdb",
+    ]));
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let snippet = readme
+        .split("<!-- sql-test: duckdb -->\n```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("README.md has the `sql-test: duckdb` snippet");
+    let printed = run(Command::new(&python)
+        .current_dir(&sample)
+        .args(["-c", snippet]));
+    assert_eq!(printed.lines().count(), queries_len(), "{printed}");
+    assert!(printed.contains("phase-timing [("), "{printed}");
+
     // Every query of both dialects ran on both exports.
-    let queries = sql::queries(&SqlOptions {
+    let ok = stdout.lines().filter(|l| l.starts_with("ok ")).count();
+    assert_eq!(ok, queries_len() * runs.len(), "{stdout}");
+}
+
+/// The number of queries of a dialect with prices.
+fn queries_len() -> usize {
+    sql::queries(&SqlOptions {
         dialect: Dialect::DuckDb,
         source: Source::default(),
         bucket: codebuild_analytics::TimeBucket::Week,
         prices: Some(codebuild_analytics::analysis::cost::PriceTable::builtin().clone()),
         price_table: None,
     })
-    .unwrap();
-    let ok = stdout.lines().filter(|l| l.starts_with("ok ")).count();
-    assert_eq!(ok, queries.len() * runs.len(), "{stdout}");
+    .unwrap()
+    .len()
 }
 
 /// The Trino dialect, parsed by `sqlparser`. It has no Trino or Presto
