@@ -108,7 +108,33 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
         &generated,
     )
     .unwrap();
+    // Edge cases written here: every response fixture, and builds that
+    // test the chains (a cycle, a self-link, a dangling link, two builds
+    // claiming one retry), unknown and missing statuses, null projects,
+    // running and negative-length builds, Lambda and fleet compute.
+    let edge = work.join("edge");
+    std::fs::create_dir_all(&edge).unwrap();
+    for dir in ["testdata/responses", "testdata/lenient", "testdata/cost"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let name = format!(
+                    "{}-{}",
+                    dir.replace('/', "-"),
+                    path.file_name().unwrap().to_string_lossy()
+                );
+                std::fs::copy(&path, edge.join(name)).unwrap();
+            }
+        }
+    }
+    std::fs::write(edge.join("edge-builds.json"), edge_builds()).unwrap();
     let cases = [
+        Case {
+            label: "edge",
+            archive: edge,
+            partition_by: &["projectName"],
+            prices: None,
+        },
         Case {
             label: "sample",
             archive: root().join("testdata/sample-archive"),
@@ -230,6 +256,269 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
     // Every query of both dialects ran on both exports.
     let ok = stdout.lines().filter(|l| l.starts_with("ok ")).count();
     assert_eq!(ok, queries_len() * runs.len(), "{stdout}");
+}
+
+/// A `batch_get_builds` response of builds at the edges of the definitions.
+fn edge_builds() -> String {
+    let t0 = 1_704_067_200i64; // 2024-01-01T00:00:00Z (a Monday)
+    let arn = |id: &str| format!("arn:aws:codebuild:us-east-1:123456789012:build/{id}");
+    let mut builds = Vec::new();
+    #[allow(clippy::too_many_arguments)]
+    let mut push = |id: &str,
+                    project: Option<&str>,
+                    status: Option<&str>,
+                    start: Option<i64>,
+                    end: Option<i64>,
+                    commit: Option<&str>,
+                    retry: serde_json::Value,
+                    env: serde_json::Value,
+                    message: &str| {
+        let mut b = json!({
+            "id": id,
+            "arn": arn(id),
+            "projectName": project,
+            "buildStatus": status,
+            "buildComplete": end.is_some(),
+            "startTime": start,
+            "endTime": end,
+            "sourceVersion": "refs/heads/main",
+            "resolvedSourceVersion": commit,
+            "initiator": "edge",
+            "source": {"type": "GITHUB"},
+            "environment": env,
+            "autoRetryConfig": retry,
+            "phases": [
+                {"phaseType": "SUBMITTED", "phaseStatus": "SUCCEEDED", "startTime": start, "endTime": start.map(|s| s + 1), "durationInSeconds": 1},
+                {"phaseType": "BUILD", "phaseStatus": if status == Some("SUCCEEDED") { "SUCCEEDED" } else { "FAILED" },
+                 "startTime": start.map(|s| s + 1), "endTime": end, "durationInSeconds": 59,
+                 "contexts": [{"statusCode": "COMMAND_EXECUTION_ERROR", "message": message}]},
+                {"phaseType": "COMPLETED", "startTime": end},
+            ],
+        });
+        let obj = b.as_object_mut().unwrap();
+        obj.retain(|_, v| !v.is_null());
+        builds.push(b);
+    };
+    let linux = json!({"type": "LINUX_CONTAINER", "computeType": "BUILD_GENERAL1_SMALL", "image": "aws/codebuild/standard:7.0"});
+    let lambda = json!({"type": "LINUX_LAMBDA_CONTAINER", "computeType": "BUILD_LAMBDA_1GB", "image": "aws/codebuild/amazonlinux-x86_64-lambda-standard:nodejs20"});
+    let fleet = json!({"type": "LINUX_CONTAINER", "computeType": "BUILD_GENERAL1_SMALL", "fleet": {"fleetArn": "arn:aws:codebuild:us-east-1:123456789012:fleet/f"}});
+    let none = json!({});
+    let r = |n: i64, l: i64, next: Option<&str>, prev: Option<&str>| {
+        let mut v = json!({"autoRetryLimit": l, "autoRetryNumber": n});
+        if let Some(x) = next {
+            v["nextAutoRetry"] = json!(arn(x));
+        }
+        if let Some(x) = prev {
+            v["previousAutoRetry"] = json!(arn(x));
+        }
+        v
+    };
+    let h = 3_600;
+    // A cycle: c1 -> c2 -> c1.
+    push(
+        "cyc:1",
+        Some("cyc"),
+        Some("FAILED"),
+        Some(t0),
+        Some(t0 + 100),
+        Some("aaaa"),
+        r(0, 2, Some("cyc:2"), None),
+        linux.clone(),
+        "exit status 1 at 0a1b2c3d-0000-4000-8000-00000000abcd",
+    );
+    push(
+        "cyc:2",
+        Some("cyc"),
+        Some("SUCCEEDED"),
+        Some(t0 + 200),
+        Some(t0 + 300),
+        Some("aaaa"),
+        r(1, 2, Some("cyc:1"), Some("cyc:1")),
+        linux.clone(),
+        "",
+    );
+    // A self-link, and a dangling link (its retry is not in the archive).
+    push(
+        "self:1",
+        Some("self"),
+        Some("FAILED"),
+        Some(t0 + h),
+        Some(t0 + h + 90),
+        Some("bbbb"),
+        r(0, 1, Some("self:1"), None),
+        linux.clone(),
+        "pull 1234567 é7654321 failed",
+    );
+    push(
+        "dang:1",
+        Some("dang"),
+        Some("FAULT"),
+        Some(t0 + h),
+        Some(t0 + h + 61),
+        Some("cccc"),
+        r(0, 3, Some("dang:9"), None),
+        linux.clone(),
+        "repository 'acme/app' not found",
+    );
+    // Two builds claim one retry: a conflict, one chain of three.
+    push(
+        "conf:1",
+        Some("conf"),
+        Some("FAILED"),
+        Some(t0 + 2 * h),
+        Some(t0 + 2 * h + 30),
+        Some("dddd"),
+        r(0, 2, Some("conf:3"), None),
+        linux.clone(),
+        "timeout after 12345 ms",
+    );
+    push(
+        "conf:2",
+        Some("conf"),
+        Some("TIMED_OUT"),
+        Some(t0 + 2 * h + 10),
+        Some(t0 + 2 * h + 40),
+        Some("dddd"),
+        r(0, 2, Some("conf:3"), None),
+        linux.clone(),
+        "timeout after 12346 ms",
+    );
+    push(
+        "conf:3",
+        Some("conf"),
+        Some("SUCCEEDED"),
+        Some(t0 + 2 * h + 50),
+        Some(t0 + 2 * h + 99),
+        Some("dddd"),
+        r(1, 2, None, Some("conf:1")),
+        linux.clone(),
+        "",
+    );
+    // An exhausted chain linked from one side only, then a manual rebuild of its commit.
+    push(
+        "ex:1",
+        Some("ex"),
+        Some("FAILED"),
+        Some(t0 + 3 * h),
+        Some(t0 + 3 * h + 10),
+        Some("eeee"),
+        r(0, 1, None, None),
+        lambda.clone(),
+        "x",
+    );
+    push(
+        "ex:2",
+        Some("ex"),
+        Some("FAILED"),
+        Some(t0 + 3 * h + 20),
+        Some(t0 + 3 * h + 30),
+        Some("eeee"),
+        r(1, 1, None, Some("ex:1")),
+        lambda.clone(),
+        "x",
+    );
+    push(
+        "ex:3",
+        Some("ex"),
+        Some("SUCCEEDED"),
+        Some(t0 + 3 * h + 40),
+        Some(t0 + 3 * h + 41),
+        Some("eeee"),
+        json!(null),
+        lambda.clone(),
+        "",
+    );
+    // Unknown and missing statuses, a null project, running, negative and
+    // fleet builds, and builds without times.
+    push(
+        "odd:1",
+        Some("odd"),
+        Some("WEIRD_NEW_STATUS"),
+        Some(t0 + 86_400),
+        Some(t0 + 86_500),
+        Some("ffff"),
+        json!(null),
+        linux.clone(),
+        "",
+    );
+    push(
+        "odd:2",
+        Some("odd"),
+        None,
+        Some(t0 + 86_400),
+        Some(t0 + 86_450),
+        Some("ffff"),
+        json!(null),
+        none.clone(),
+        "",
+    );
+    push(
+        "odd:3",
+        Some("odd"),
+        Some("IN_PROGRESS"),
+        Some(t0 + 86_400),
+        None,
+        None,
+        json!(null),
+        linux.clone(),
+        "",
+    );
+    push(
+        "odd:4",
+        Some("odd"),
+        Some("FAILED"),
+        Some(t0 + 90_000),
+        Some(t0 + 89_000),
+        Some("ffff"),
+        json!(null),
+        linux.clone(),
+        "clock went back",
+    );
+    push(
+        "odd:5",
+        Some("odd"),
+        Some("SUCCEEDED"),
+        Some(t0 + 95_000),
+        Some(t0 + 95_100),
+        Some("ffff"),
+        json!(null),
+        fleet.clone(),
+        "",
+    );
+    push(
+        "odd:6",
+        Some("odd"),
+        Some("STOPPED"),
+        None,
+        None,
+        Some("ffff"),
+        json!(null),
+        linux.clone(),
+        "",
+    );
+    push(
+        "noproj:1",
+        None,
+        Some("FAILED"),
+        Some(t0 + 7 * 86_400),
+        Some(t0 + 7 * 86_400 + 5),
+        Some("gggg"),
+        json!(null),
+        linux.clone(),
+        "arn:aws:iam::123456789012:role/x is invalid.",
+    );
+    push(
+        "noproj:2",
+        None,
+        Some("SUCCEEDED"),
+        Some(t0 + 7 * 86_400 + 10),
+        Some(t0 + 7 * 86_400 + 20),
+        Some("gggg"),
+        json!(null),
+        linux,
+        "",
+    );
+    json!({"builds": builds}).to_string()
 }
 
 /// The number of queries of a dialect with prices.
