@@ -20,10 +20,11 @@
 //!   generated from [`NORMALIZATION_RULES`] (see [`normalize_message_sql`]).
 //! - **Retry chains** (connected components of the auto-retry links) are a
 //!   recursive CTE enumerating simple paths (`WITH RECURSIVE ... UNION
-//!   ALL`, which all three engines run; Spark from 4.0 on, limited by
-//!   `spark.sql.cteRecursionLevelLimit`, 100 levels by default; Trino by the
-//!   `max_recursion_depth` session property, 10 by default: raise it to the
-//!   longest chain).
+//!   ALL`, the only form Spark 4 accepts; Spark is limited by
+//!   `spark.sql.cteRecursionLevelLimit` (100 levels) and
+//!   `spark.sql.cteRecursionRowLimit` (1,000,000 rows) in PySpark 4.3.0,
+//!   Trino by its `max_recursion_depth` session property: raise it above
+//!   the longest chain).
 //!
 //! What the SQL does not reproduce: filters (`--project`, `--since`,
 //! `--until`: add a `WHERE` to the `builds` CTE), the outcome columns of
