@@ -34,6 +34,7 @@ pub mod filter;
 pub mod frames;
 mod input;
 mod load;
+pub mod sql;
 pub mod summary;
 
 /// The column dictionary: every frame's columns, dtypes and meanings.

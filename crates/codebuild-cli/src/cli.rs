@@ -48,6 +48,8 @@ pub enum Command {
     Fetch(crate::fetch::FetchArgs),
     /// Find where each project's build duration, top phases and success rate shift level (change points).
     Changes(crate::changes::ChangesArgs),
+    /// Print the report's analyses as SQL for Spark, Trino or DuckDB over an export.
+    Sql(crate::sql::SqlArgs),
 }
 
 /// Options shared by the subcommands that load an archive.

@@ -14,6 +14,7 @@ mod render;
 mod report_schema;
 mod section_view;
 mod sections;
+mod sql;
 mod summary_view;
 mod validate;
 
@@ -117,6 +118,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Compare(args) => compare::compare(cli, args),
         Command::Fetch(args) => fetch::fetch(cli, args),
         Command::Changes(args) => changes::run(cli, args),
+        Command::Sql(args) => sql::run(cli, args),
         Command::Schema(args) => {
             let text = match args.kind {
                 cli::SchemaType::Response => {

@@ -13,9 +13,26 @@ use crate::frames::Frames;
 /// Name of the normalized message column of [`top_failure_reasons`].
 pub const NORMALIZED_MESSAGE: &str = "normalizedMessage";
 
-/// The rules of [`normalize_message`], as `(regex, placeholder)`, applied
-/// in this order, each replacing every match (regex crate syntax, which
-/// polars uses too):
+/// The rules of [`normalize_message`], as `(pattern, placeholder)`, applied
+/// in this order, each replacing every match.
+///
+/// This table is the one source of the normalisation: the Rust regexes of
+/// [`normalize_message`] and [`normalize_message_expr`] and the SQL
+/// `regexp_replace` chains of [`crate::sql`] (RE2 in DuckDB, Java regex in
+/// Spark, Joni in Trino) are all generated from it by [`rust_pattern`]
+/// and [`crate::sql`]. So that every engine reads them alike, the patterns
+/// use a portable subset: ASCII character classes written out (no `(?i)`,
+/// no `\d`, no `\w`), non-capturing groups only, and two tokens that the
+/// generators translate:
+///
+/// - `\b`, only at the start or the end of a pattern: an **ASCII** word
+///   boundary (between `[A-Za-z0-9_]` and any other character or the ends
+///   of the text; Rust `(?-u:\b)`), so that every engine agrees: in
+///   `é1234567`, `1234567` is a hex id (`é` is not a word character);
+/// - `\s`, only inside a character class: ASCII whitespace (tab, line
+///   feed, vertical tab, form feed, carriage return, space).
+///
+/// The rules:
 ///
 /// 1. UUIDs (`8-4-4-4-12` hex digits, any case, on word boundaries) ->
 ///    `<uuid>`;
@@ -36,7 +53,7 @@ pub const NORMALIZED_MESSAGE: &str = "normalizedMessage";
 ///    status 1, 137) are kept.
 pub const NORMALIZATION_RULES: [(&str, &str); 5] = [
     (
-        r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+        r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",
         "<uuid>",
     ),
     (
@@ -45,16 +62,34 @@ pub const NORMALIZATION_RULES: [(&str, &str); 5] = [
     ),
     (r#""[^"\s]*/[^"\s]*"|'[^'\s]*/[^'\s]*'"#, "<path>"),
     (
-        r"(?i)\b(?:[0-9][0-9a-f]{6,}|[a-f][0-9][0-9a-f]{5,}|[a-f]{2}[0-9][0-9a-f]{4,}|[a-f]{3}[0-9][0-9a-f]{3,}|[a-f]{4}[0-9][0-9a-f]{2,}|[a-f]{5}[0-9][0-9a-f]+|[a-f]{6,}[0-9][0-9a-f]*)\b",
+        r"\b(?:[0-9][0-9a-fA-F]{6,}|[a-fA-F][0-9][0-9a-fA-F]{5,}|[a-fA-F]{2}[0-9][0-9a-fA-F]{4,}|[a-fA-F]{3}[0-9][0-9a-fA-F]{3,}|[a-fA-F]{4}[0-9][0-9a-fA-F]{2,}|[a-fA-F]{5}[0-9][0-9a-fA-F]+|[a-fA-F]{6,}[0-9][0-9a-fA-F]*)\b",
         "<hex>",
     ),
     (r"[0-9]{4,}", "<n>"),
 ];
 
+/// The ASCII whitespace that `\s` stands for in [`NORMALIZATION_RULES`]
+/// (inside a character class), as regex escapes every engine reads.
+pub const ASCII_SPACE_CLASS: &str = r"\t\n\x0B\f\r ";
+
+/// A pattern of [`NORMALIZATION_RULES`] in the syntax of the `regex` crate
+/// (which polars uses too): `\b` becomes the ASCII boundary `(?-u:\b)`,
+/// `\s` the [`ASCII_SPACE_CLASS`].
+pub fn rust_pattern(portable: &str) -> String {
+    portable
+        .replace(r"\b", r"(?-u:\b)")
+        .replace(r"\s", ASCII_SPACE_CLASS)
+}
+
 static RULES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     NORMALIZATION_RULES
         .iter()
-        .map(|(re, rep)| (Regex::new(re).expect("valid normalization regex"), *rep))
+        .map(|(re, rep)| {
+            (
+                Regex::new(&rust_pattern(re)).expect("valid normalization regex"),
+                *rep,
+            )
+        })
         .collect()
 });
 
@@ -83,7 +118,7 @@ pub fn normalize_message(message: &str) -> String {
 /// stay null).
 pub fn normalize_message_expr(message: Expr) -> Expr {
     NORMALIZATION_RULES.iter().fold(message, |e, (re, rep)| {
-        e.str().replace_all(lit(*re), lit(*rep), false)
+        e.str().replace_all(lit(rust_pattern(re)), lit(*rep), false)
     })
 }
 
@@ -322,6 +357,16 @@ mod tests {
             "/codebuild/output/src987654321/src",
             "/codebuild/output/src<n>/src",
         ),
+        // Word boundaries are ASCII: `é` is not a word character, so the
+        // hex id after it is one (and the UUID before `ü` too).
+        ("é1234567 x", "é<hex> x"),
+        ("0a1b2c3d-0000-4000-8000-00000000abcdü", "<uuid>ü"),
+        // Adjacent matches sharing one separator.
+        ("1234567 7654321 abcdef1", "<hex> <hex> <hex>"),
+        ("a1234567_b", "a<n>_b"),
+        // ASCII whitespace only: a no-break space is part of a quoted path.
+        ("'a/b\u{a0}c' and 'x/y\tz'", "<path> and 'x/y\tz'"),
+        ("line 1\nabcdef12\n", "line 1\n<hex>\n"),
         ("", ""),
     ];
 

@@ -202,13 +202,12 @@ pub fn flaky_rate_with(
         .lazy()
         .group_by([col(PROJECT)])
         .agg([len().cast(DataType::Int64).alias("flakyCommits")]);
+    // Builds without a project are a group of their own on both sides (as
+    // in `flaky_commits`), so their flaky commits are counted too.
+    let mut join = JoinArgs::new(JoinType::Left);
+    join.nulls_equal = true;
     commits
-        .join(
-            flaky,
-            [col(PROJECT)],
-            [col(PROJECT)],
-            JoinArgs::new(JoinType::Left),
-        )
+        .join(flaky, [col(PROJECT)], [col(PROJECT)], join)
         .with_column(col("flakyCommits").fill_null(lit(0i64)))
         .select([
             col(PROJECT),
@@ -574,6 +573,23 @@ mod tests {
         assert_eq!(i64s(&df, "commits"), [Some(5), Some(1)]);
         assert_eq!(i64s(&df, "flakyCommits"), [Some(3), Some(1)]);
         assert_eq!(f64s(&df, "flakyRate"), [Some(0.6), Some(1.0)]);
+    }
+
+    #[test]
+    fn builds_without_project_count_their_flaky_commits() {
+        // One flaky commit of a build group without a project name: listed
+        // by flaky_commits, and counted by flaky_rate (1 of 1).
+        let f = frames(&[
+            b("x:1", "", "FAILED", 0, Some(10)).rsv("c").no_project(),
+            b("x:2", "", "SUCCEEDED", 20, Some(30))
+                .rsv("c")
+                .no_project(),
+        ]);
+        assert_eq!(flaky_commits(&f, &Filters::default()).unwrap().height(), 1);
+        let df = flaky_rate(&f, &Filters::default()).unwrap();
+        assert_eq!(i64s(&df, "commits"), [Some(1)]);
+        assert_eq!(i64s(&df, "flakyCommits"), [Some(1)]);
+        assert_eq!(f64s(&df, "flakyRate"), [Some(1.0)]);
     }
 
     #[test]

@@ -1,0 +1,236 @@
+"""Runs the SQL of `cbstats sql` in DuckDB and PySpark and compares every
+result with `cbstats report --format json --detail` on the same archive.
+
+Usage: run_sql.py MANIFEST.json
+
+The manifest (written by crates/codebuild-cli/tests/sql.rs):
+  {
+    "runs": [{"label": "sample duckdb", "dialect": "duckdb", "dir": "sql-duckdb",
+              "cwd": "work", "report": "report.json"}, ...],   # cbstats report --format json --detail
+    "tolerance": 1e-9,                       # relative, for exact queries
+    "messages": [[raw, normalized], ...],    # normalize_message's outputs
+    "normalize": {"duckdb": "<expr of m>", "spark": "<expr of m>"}
+  }
+
+Each query file is one statement (a header comment, then the query, then
+`;`). Rows are compared in order, column by column: the SQL must give the
+report's columns (outcomes: `otherStatuses` stands for the report's columns
+of unknown statuses, summed), integers and text exactly, floats within the
+tolerance, times as microseconds since the epoch. Prints one line per query
+and exits 1 at the end if any differs.
+"""
+
+import datetime as dt
+import decimal
+import json
+import math
+import os
+import sys
+import time
+
+KNOWN = {"SUCCEEDED", "FAILED", "FAULT", "TIMED_OUT", "STOPPED", "IN_PROGRESS", "(none)"}
+OUTCOME_OTHER = {
+    "projectName", "builds", "completed", "successRate", "durationP50", "durationP95",
+    "succeededDurationP50", "succeededDurationP95", "overheadP50", "overheadP95",
+    "day", "week", "month",
+}
+
+failures = []
+
+
+def fail(where, message):
+    failures.append(f"{where}: {message}")
+    print(f"FAIL {where}: {message}", flush=True)
+
+
+def parse_time(text):
+    """RFC 3339 text -> microseconds since the epoch."""
+    t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return micros(t)
+
+
+def micros(t):
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    delta = t - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def canon(v):
+    """An engine's value in comparable form."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int,)):
+        return int(v)
+    if isinstance(v, decimal.Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, dt.datetime):
+        return ("time", micros(v))
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, (list, tuple)):
+        return [canon(x) for x in v]
+    return v
+
+
+def same(a, b, tol):
+    """Whether the engine's value `a` equals the report's `b` (an RFC 3339
+    text where the engine has a time)."""
+    if isinstance(a, tuple) and a[0] == "time":
+        return isinstance(b, str) and a[1] == parse_time(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or a == b and type(a) is type(b)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        if isinstance(a, int) and isinstance(b, int):
+            return a == b
+        return abs(a - b) <= tol * max(1.0, abs(a), abs(b))
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y, tol) for x, y in zip(a, b))
+    return a == b
+
+
+def expected_rows(name, rows):
+    out = []
+    for r in rows:
+        r = dict(r)
+        if name.startswith("outcomes"):
+            other = [k for k in r if k not in KNOWN and k not in OUTCOME_OTHER]
+            r["otherStatuses"] = sum(r.pop(k) or 0 for k in other)
+        out.append(r)
+    return out
+
+
+def compare(where, got_cols, got_rows, want_rows, tol, approx_cols=()):
+    """Compares the engine's rows with the report's; returns the worst relative difference."""
+    worst = 0.0
+    if len(got_rows) != len(want_rows):
+        fail(where, f"{len(got_rows)} rows, the report has {len(want_rows)}")
+        return worst
+    want_cols = list(want_rows[0].keys()) if want_rows else []
+    missing = [c for c in want_cols if c not in got_cols]
+    if missing:
+        fail(where, f"columns missing: {missing} (got {got_cols})")
+        return worst
+    for i, (g, w) in enumerate(zip(got_rows, want_rows)):
+        for c in want_cols:
+            gv, wv = g[c], w[c]
+            t = tol
+            if c in approx_cols:
+                t = APPROX_TOLERANCE
+            if not same(gv, wv, t):
+                fail(where, f"row {i} column {c}: got {gv!r}, the report has {wv!r} (row {w})")
+                return worst
+            if isinstance(gv, float) and isinstance(wv, (int, float)) and not isinstance(wv, bool):
+                worst = max(worst, abs(gv - wv) / max(1.0, abs(wv)))
+    return worst
+
+
+APPROX_TOLERANCE = 0.05
+
+
+def statements(path):
+    text = open(path, encoding="utf-8").read().strip()
+    assert text.endswith(";"), f"{path} does not end with ;"
+    return text[:-1]
+
+
+def run_duckdb(sql):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'America/Los_Angeles'")  # results must not depend on it
+    rel = con.sql(sql)
+    cols = rel.columns
+    return cols, [dict(zip(cols, map(canon, row))) for row in rel.fetchall()]
+
+
+def spark_session():
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[1]")
+        .appName("cbstats-sql")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        # Not UTC on purpose: the queries must give UTC days and hours anyway.
+        .config("spark.sql.session.timeZone", "America/Los_Angeles")
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run_spark(spark, sql):
+    df = spark.sql(sql)
+    cols = df.columns
+    rows = []
+    for row in df.collect():
+        rows.append({c: canon(v) for c, v in zip(cols, row)})
+    return cols, rows
+
+
+def main():
+    manifest = json.load(open(sys.argv[1], encoding="utf-8"))
+    tol = manifest["tolerance"]
+    spark = None
+    normalized = set()  # the dialects whose normalisation was checked
+    for run in manifest["runs"]:
+        dialect, folder = run["dialect"], run["dir"]
+        report = json.load(open(run["report"], encoding="utf-8"))
+        os.chdir(run["cwd"])
+        if dialect == "spark" and spark is None:
+            t0 = time.monotonic()
+            spark = spark_session()
+            print(f"spark started in {time.monotonic() - t0:.1f}s", flush=True)
+        # The normalisation on its own, on messages chosen to trip the engines' regexes.
+        expr = manifest.get("normalize", {}).get(dialect)
+        messages = manifest.get("messages", []) if expr and dialect not in normalized else []
+        normalized.add(dialect)
+        for raw, want in messages:
+            lit = raw.replace("'", "''")
+            if dialect == "spark":
+                lit = raw.replace("\\", "\\\\").replace("'", "\\'")
+            q = f"SELECT {expr} AS n FROM (SELECT '{lit}' AS m) t"
+            got = (run_duckdb(q) if dialect == "duckdb" else run_spark(spark, q))[1][0]["n"]
+            if got != want:
+                fail(f"{dialect} normalize {raw!r}", f"got {got!r}, normalize_message gives {want!r}")
+        if messages:
+            print(f"{dialect}: normalisation of {len(messages)} messages checked", flush=True)
+        names = sorted(f for f in os.listdir(folder) if f.endswith(".sql"))
+        for file in names:
+            sql = statements(os.path.join(folder, file))
+            name = file[: -len(".sql")].replace("-", " ")
+            where = f"{run.get('label', dialect)} {file}"
+            if name not in report:
+                fail(where, f"no section `{name}` in the report")
+                continue
+            t0 = time.monotonic()
+            try:
+                cols, rows = run_duckdb(sql) if dialect == "duckdb" else run_spark(spark, sql)
+            except Exception as e:  # noqa: BLE001 - reported, then the next query
+                fail(where, f"the query failed: {str(e)[:2000]}")
+                continue
+            want = expected_rows(name, report[name])
+            n_fail = len(failures)
+            worst = compare(where, cols, rows, want, tol)
+            if len(failures) == n_fail:
+                print(
+                    f"ok {where}: {len(rows)} rows equal, worst relative difference {worst:.3g} ({time.monotonic() - t0:.1f}s)",
+                    flush=True,
+                )
+    if spark is not None:
+        spark.stop()
+    if failures:
+        print(f"{len(failures)} difference(s)", flush=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
