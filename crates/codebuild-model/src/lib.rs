@@ -71,10 +71,19 @@ pub use timestamp::{Timestamp, TimestampError};
 pub use schemars::Schema;
 
 fn schema_for<T: schemars::JsonSchema>() -> Schema {
-    schemars::generate::SchemaSettings::draft2020_12()
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
         .with_transform(remove_null)
         .into_generator()
-        .into_root_schema_for::<T>()
+        .into_root_schema_for::<T>();
+    // Members in name order (schemars still puts `$schema`, `title`, ...
+    // first), whether or not a crate of the build turns on serde_json's
+    // `preserve_order` (the SDK's test utilities do, in the workspace's
+    // test builds): the same text in every build.
+    if let Some(object) = schema.as_object_mut() {
+        object.values_mut().for_each(serde_json::Value::sort_all_objects);
+        object.sort_keys();
+    }
+    schema
 }
 
 /// AWS never sends `null`: the schema states the API (the parser is lenient),
