@@ -3,6 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownMembers;
+use crate::unknown::keep_unknown_members;
+
 use crate::{
     AutoRetryConfig, BuildArtifacts, BuildPhase, DebugSession, ExportedEnvironmentVariable,
     LogsLocation, NetworkInterface, ProjectCache, ProjectEnvironment, ProjectFileSystemLocation,
@@ -16,7 +19,7 @@ use crate::{
 /// distinct; the slice accessors (`phases()`, ...) treat both as empty.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "Build")]
 #[schemars(deny_unknown_fields)]
 pub struct Build {
     /// The unique ID for the build (`project-name:uuid`). Wire name `id`.
@@ -92,6 +95,11 @@ pub struct Build {
     pub build_batch_arn: Option<String>,
     /// Information about the build's auto-retry configuration and links.
     pub auto_retry_config: Option<AutoRetryConfig>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// Slice accessors that treat an absent list as empty.
@@ -123,5 +131,13 @@ impl Build {
     /// `true` when `buildComplete` is `true`.
     pub fn is_complete(&self) -> bool {
         self.build_complete == Some(true)
+    }
+}
+
+keep_unknown_members! {
+    Build {
+        phases, source, secondary_sources, secondary_source_versions, artifacts,
+        secondary_artifacts, cache, environment, logs, vpc_config, network_interface,
+        exported_environment_variables, file_system_locations, debug_session, auto_retry_config,
     }
 }

@@ -3,6 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownMembers;
+use crate::unknown::keep_unknown_members;
+
 use crate::build::list_accessors;
 use crate::{
     ComputeType, CredentialProviderType, EnvironmentType, EnvironmentVariableType, HostKernel,
@@ -12,7 +15,7 @@ use crate::{
 /// Information about the build environment (`ProjectEnvironment`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "ProjectEnvironment")]
 #[schemars(deny_unknown_fields)]
 pub struct ProjectEnvironment {
     /// The type of build environment.
@@ -39,6 +42,11 @@ pub struct ProjectEnvironment {
     pub docker_server: Option<DockerServer>,
     /// The host kernel of the build environment.
     pub host_kernel: Option<HostKernel>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 list_accessors!(ProjectEnvironment {
@@ -48,7 +56,7 @@ list_accessors!(ProjectEnvironment {
 /// Compute resources of attribute-based compute (`ComputeConfiguration`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "ComputeConfiguration")]
 #[schemars(deny_unknown_fields)]
 pub struct ComputeConfiguration {
     /// The number of vCPUs. Wire name `vCpu`.
@@ -61,22 +69,32 @@ pub struct ComputeConfiguration {
     pub machine_type: Option<MachineType>,
     /// The EC2 instance type (for `CUSTOM_INSTANCE_TYPE`).
     pub instance_type: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// A reserved-capacity fleet (`ProjectFleet`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "ProjectFleet")]
 #[schemars(deny_unknown_fields)]
 pub struct ProjectFleet {
     /// The ARN of the fleet.
     pub fleet_arn: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// An environment variable of a build (`EnvironmentVariable`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "EnvironmentVariable")]
 #[schemars(deny_unknown_fields)]
 pub struct EnvironmentVariable {
     /// The name of the environment variable.
@@ -86,24 +104,34 @@ pub struct EnvironmentVariable {
     pub value: Option<String>,
     /// Where the value comes from.
     pub r#type: Option<EnvironmentVariableType>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// Credentials for a private Docker registry (`RegistryCredential`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "RegistryCredential")]
 #[schemars(deny_unknown_fields)]
 pub struct RegistryCredential {
     /// The ARN or name of the credentials.
     pub credential: Option<String>,
     /// The service that created the credentials.
     pub credential_provider: Option<CredentialProviderType>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// The Docker server of a build (`DockerServer`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "DockerServer")]
 #[schemars(deny_unknown_fields)]
 pub struct DockerServer {
     /// The compute type of the Docker server.
@@ -112,6 +140,11 @@ pub struct DockerServer {
     pub security_group_ids: Option<Vec<String>>,
     /// The status of the Docker server.
     pub status: Option<DockerServerStatus>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 list_accessors!(DockerServer {
@@ -121,11 +154,28 @@ list_accessors!(DockerServer {
 /// The status of a Docker server (`DockerServerStatus`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "DockerServerStatus")]
 #[schemars(deny_unknown_fields)]
 pub struct DockerServerStatus {
     /// The status of the Docker server.
     pub status: Option<String>,
     /// A message about the status of the Docker server.
     pub message: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
+}
+
+keep_unknown_members! {
+    ProjectEnvironment {
+        compute_configuration, fleet, environment_variables, registry_credential, docker_server,
+    }
+    ComputeConfiguration {}
+    ProjectFleet {}
+    EnvironmentVariable {}
+    RegistryCredential {}
+    DockerServer { status }
+    DockerServerStatus {}
 }

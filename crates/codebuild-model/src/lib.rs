@@ -5,8 +5,13 @@
 //! exact wire names boto3 uses (`sha256sum`, `vCpu`, `s3DeepLink`, ...).
 //!
 //! - **Lenient where AWS is**: every member is optional, `null` reads as
-//!   absent, unknown fields are ignored, and every enum keeps values it does
-//!   not know in an `Unknown` variant that round-trips byte for byte.
+//!   absent, and every enum keeps values it does not know in an `Unknown`
+//!   variant that round-trips byte for byte.
+//! - **Lossless**: members the model does not know (a later API version's)
+//!   are kept, as read, in each object's `unknown_members`
+//!   ([`UnknownMembers`]) and written back in the same object, so a record
+//!   read and written again is the same JSON value (given timestamps in the
+//!   canonical form the model writes).
 //! - **Strict where it matters**: a value of the wrong type is an error naming
 //!   its field path ([`from_slice`]); timestamps read every form dumps contain
 //!   ([`Timestamp`]) and reject anything ambiguous.
@@ -41,6 +46,7 @@ mod response;
 mod retry;
 mod source;
 mod timestamp;
+mod unknown;
 
 pub use artifacts::{BuildArtifacts, ProjectCache};
 pub use build::Build;
@@ -66,6 +72,7 @@ pub use source::{
     BuildStatusConfig, GitSubmodulesConfig, ProjectSource, ProjectSourceVersion, SourceAuth,
 };
 pub use timestamp::{Timestamp, TimestampError};
+pub use unknown::UnknownMembers;
 
 /// Re-exported so users can name the schema type without depending on schemars.
 pub use schemars::Schema;
@@ -80,7 +87,9 @@ fn schema_for<T: schemars::JsonSchema>() -> Schema {
     // `preserve_order` (the SDK's test utilities do, in the workspace's
     // test builds): the same text in every build.
     if let Some(object) = schema.as_object_mut() {
-        object.values_mut().for_each(serde_json::Value::sort_all_objects);
+        object
+            .values_mut()
+            .for_each(serde_json::Value::sort_all_objects);
         object.sort_keys();
     }
     schema

@@ -3,12 +3,15 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownMembers;
+use crate::unknown::keep_unknown_members;
+
 use crate::{BucketOwnerAccess, LogsConfigStatusType};
 
 /// Information about build logs (`LogsLocation`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "LogsLocation")]
 #[schemars(deny_unknown_fields)]
 pub struct LogsLocation {
     /// The name of the CloudWatch Logs group.
@@ -27,12 +30,17 @@ pub struct LogsLocation {
     pub cloud_watch_logs: Option<CloudWatchLogsConfig>,
     /// The S3 logs configuration. Wire name `s3Logs`.
     pub s3_logs: Option<S3LogsConfig>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// CloudWatch Logs configuration (`CloudWatchLogsConfig`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "CloudWatchLogsConfig")]
 #[schemars(deny_unknown_fields)]
 pub struct CloudWatchLogsConfig {
     /// Whether CloudWatch Logs are enabled.
@@ -41,12 +49,17 @@ pub struct CloudWatchLogsConfig {
     pub group_name: Option<String>,
     /// The prefix of the stream name of the logs.
     pub stream_name: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// S3 logs configuration (`S3LogsConfig`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "S3LogsConfig")]
 #[schemars(deny_unknown_fields)]
 pub struct S3LogsConfig {
     /// Whether S3 logs are enabled.
@@ -57,4 +70,15 @@ pub struct S3LogsConfig {
     pub encryption_disabled: Option<bool>,
     /// Access the bucket owner has to the logs.
     pub bucket_owner_access: Option<BucketOwnerAccess>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
+}
+
+keep_unknown_members! {
+    LogsLocation { cloud_watch_logs, s3_logs }
+    CloudWatchLogsConfig {}
+    S3LogsConfig {}
 }

@@ -3,6 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownMembers;
+use crate::unknown::keep_unknown_members;
+
 use crate::Build;
 use crate::build::list_accessors;
 
@@ -10,7 +13,7 @@ use crate::build::list_accessors;
 /// as boto3 returns it and people save it.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "BatchGetBuildsResponse")]
 #[schemars(deny_unknown_fields)]
 pub struct BatchGetBuildsResponse {
     /// Information about the requested builds.
@@ -22,6 +25,11 @@ pub struct BatchGetBuildsResponse {
     #[serde(rename = "ResponseMetadata")]
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub response_metadata: Option<serde_json::Value>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 list_accessors!(BatchGetBuildsResponse {
@@ -31,3 +39,7 @@ list_accessors!(BatchGetBuildsResponse {
 
 /// The upstream shape name of [`BatchGetBuildsResponse`].
 pub type BatchGetBuildsOutput = BatchGetBuildsResponse;
+
+keep_unknown_members! {
+    BatchGetBuildsResponse { builds }
+}

@@ -3,12 +3,15 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownMembers;
+use crate::unknown::keep_unknown_members;
+
 use crate::{SourceAuthType, SourceType};
 
 /// Information about the build input source code (`ProjectSource`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "ProjectSource")]
 #[schemars(deny_unknown_fields)]
 pub struct ProjectSource {
     /// The type of repository that contains the source code.
@@ -31,50 +34,83 @@ pub struct ProjectSource {
     pub insecure_ssl: Option<bool>,
     /// An identifier for this source, used by secondary sources.
     pub source_identifier: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// Whether Git submodules are fetched (`GitSubmodulesConfig`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "GitSubmodulesConfig")]
 #[schemars(deny_unknown_fields)]
 pub struct GitSubmodulesConfig {
     /// Whether Git submodules are fetched for the source.
     pub fetch_submodules: Option<bool>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// How CodeBuild authorizes access to the source provider (`SourceAuth`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "SourceAuth")]
 #[schemars(deny_unknown_fields)]
 pub struct SourceAuth {
     /// The authorization type.
     pub r#type: Option<SourceAuthType>,
     /// The resource value that applies to the authorization type (e.g. a connection ARN).
     pub resource: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// How the build status is reported to the source provider (`BuildStatusConfig`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "BuildStatusConfig")]
 #[schemars(deny_unknown_fields)]
 pub struct BuildStatusConfig {
     /// The context of the build status the source provider shows.
     pub context: Option<String>,
     /// The target URL of the build status the source provider shows.
     pub target_url: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
 }
 
 /// The version of one (secondary) source that was built (`ProjectSourceVersion`).
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", remote = "ProjectSourceVersion")]
 #[schemars(deny_unknown_fields)]
 pub struct ProjectSourceVersion {
     /// The `sourceIdentifier` of the source this version applies to.
     pub source_identifier: Option<String>,
     /// The source version (commit, branch, tag, pull request or S3 object version).
     pub source_version: Option<String>,
+    /// Members the model does not know, kept as read and written back
+    /// after the known ones (never in the JSON Schema).
+    #[serde(flatten, skip_deserializing)]
+    #[schemars(skip)]
+    pub unknown_members: UnknownMembers,
+}
+
+keep_unknown_members! {
+    ProjectSource { git_submodules_config, auth, build_status_config }
+    GitSubmodulesConfig {}
+    SourceAuth {}
+    BuildStatusConfig {}
+    ProjectSourceVersion {}
 }
