@@ -15,6 +15,10 @@
 //! - **Strict where it matters**: a value of the wrong type is an error naming
 //!   its field path ([`from_slice`]); timestamps read every form dumps contain
 //!   ([`Timestamp`]) and reject anything ambiguous.
+//! - **The AWS SDK's types** (feature `aws-sdk`, off by default): `TryFrom`
+//!   both ways between `aws_sdk_codebuild::types::Build` (and every type in
+//!   it) and the model, so builds an SDK user fetched can be written as JSON,
+//!   validated with the schema and read with this crate (`sdk` module).
 //! - **A schema of the known API**: [`response_schema`] and [`build_schema`]
 //!   give JSON Schemas that accept exactly the known fields and enum values;
 //!   the committed copies live in the repository's `schemas/`.
@@ -44,6 +48,8 @@ mod network;
 mod phase;
 mod response;
 mod retry;
+#[cfg(feature = "aws-sdk")]
+pub mod sdk;
 mod source;
 mod timestamp;
 mod unknown;
@@ -68,6 +74,8 @@ pub use network::{
 pub use phase::{BuildPhase, PhaseContext};
 pub use response::{BatchGetBuildsOutput, BatchGetBuildsResponse};
 pub use retry::AutoRetryConfig;
+#[cfg(feature = "aws-sdk")]
+pub use sdk::SdkConversionError;
 pub use source::{
     BuildStatusConfig, GitSubmodulesConfig, ProjectSource, ProjectSourceVersion, SourceAuth,
 };

@@ -46,7 +46,7 @@ use serde_json::value::RawValue;
 /// ```
 /// use codebuild_model::Build;
 ///
-/// let text = r#"{"id":"p:1","buildMode":"FAST","phases":[{"phaseType":"BUILD","attempt":2}]}"#;
+/// let text = r#"{"id":"p:1","phases":[{"phaseType":"BUILD","attempt":2}],"buildMode":"FAST"}"#;
 /// let build: Build = codebuild_model::from_str(text)?;
 /// assert_eq!(build.unknown_members.get("buildMode").unwrap().get(), r#""FAST""#);
 /// assert_eq!(build.phases()[0].unknown_members.len(), 1);
