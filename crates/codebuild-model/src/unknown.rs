@@ -6,9 +6,9 @@
 //! members. So a record with members a later API version added survives a
 //! read and a write: nothing is lost.
 //!
-//! How: each struct's `Deserialize` is serde's derive (run as a "remote"
-//! derive, so it is an inherent function) over a thin wrapper of the
-//! deserializer ([`Capture`]). The wrapper sees the derive's list of known
+//! How: each struct's `Deserialize` is serde's derive (of a private mirror
+//! with `#[serde(remote = ...)]`, see [`model_struct`]) over a thin wrapper
+//! of the deserializer ([`Capture`]). The wrapper sees the derive's list of known
 //! names, and where the derive would skip a member (`IgnoredAny`) it keeps
 //! the member's text as a [`RawValue`] instead. Everything else, member by
 //! member, is the derive's own code: the same errors, the same duplicate
@@ -349,36 +349,89 @@ impl<'de, K: DeserializeSeed<'de>> Visitor<'de> for Key<'_, K> {
     }
 }
 
-/// `Serialize` and `Deserialize` of model structs that keep their unknown
-/// members, around serde's derive run with `#[serde(remote = "Type")]` (an
-/// inherent `Type::serialize` / `Type::deserialize`), and
-/// `clear_unknown_members` over the listed nested members.
-macro_rules! keep_unknown_members {
-    ($($ty:ident { $($child:ident),* $(,)? })+) => {$(
-        impl serde::Serialize for $ty {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                $ty::serialize(self, serializer)
+/// Defines a model struct that keeps its unknown members: the struct as
+/// written plus `unknown_members`, its JSON Schema (schemars' derive, which
+/// skips that field), and `Serialize` / `Deserialize` around serde's derive
+/// of a private mirror (`#[serde(remote = ...)]`, in module `$serde_mod`, so
+/// the derived functions are not public API); `nested` lists the members
+/// holding model structs, for `clear_unknown_members`.
+///
+/// A field attribute only for the schema is written `@schemars(...)` after
+/// the field's other attributes (the mirror has no schema).
+macro_rules! model_struct {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident($serde_mod:ident, $remote:literal) {
+            $(
+                $(#[$fattr:meta])*
+                $(@schemars($($sattr:tt)*))?
+                pub $field:ident: $ty:ty,
+            )*
+        }
+        nested { $($child:ident),* $(,)? }
+    ) => {
+        #[serde_with::skip_serializing_none]
+        $(#[$attr])*
+        pub struct $name {
+            $(
+                $(#[$fattr])*
+                $(#[schemars($($sattr)*)])?
+                pub $field: $ty,
+            )*
+            /// Members the model does not know, kept as read and written back
+            /// after the known ones (never in the JSON Schema).
+            #[serde(flatten, skip_deserializing)]
+            #[schemars(skip)]
+            pub unknown_members: $crate::UnknownMembers,
+        }
+
+        mod $serde_mod {
+            #[allow(unused_imports)]
+            use super::*;
+
+            /// serde's derive of the model struct, member by member; the
+            /// unknown members are flattened in when writing and kept by
+            /// [`crate::unknown::Capture`] when reading.
+            #[serde_with::skip_serializing_none]
+            #[derive(serde::Serialize, serde::Deserialize)]
+            #[serde(rename_all = "camelCase", remote = $remote)]
+            #[allow(dead_code)]
+            pub(super) struct $name {
+                $(
+                    $(#[$fattr])*
+                    $field: $ty,
+                )*
+                #[serde(flatten, skip_deserializing)]
+                unknown_members: $crate::UnknownMembers,
             }
         }
 
-        impl<'de> serde::Deserialize<'de> for $ty {
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                $serde_mod::$name::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let mut unknown = $crate::UnknownMembers::new();
-                let mut value =
-                    $ty::deserialize($crate::unknown::Capture::new(deserializer, &mut unknown))?;
+                let mut value = $serde_mod::$name::deserialize($crate::unknown::Capture::new(
+                    deserializer,
+                    &mut unknown,
+                ))?;
                 value.unknown_members = unknown;
                 Ok(value)
             }
         }
 
-        impl $crate::unknown::ClearUnknown for $ty {
+        impl $crate::unknown::ClearUnknown for $name {
             fn clear_unknown(&mut self) {
                 self.unknown_members.clear();
                 $( $crate::unknown::ClearUnknown::clear_unknown(&mut self.$child); )*
             }
         }
 
-        impl $ty {
+        impl $name {
             /// Removes the members the model does not know, here and in
             /// every object nested in this one: what is left is what the
             /// model describes (and its schema accepts, given known values).
@@ -386,6 +439,6 @@ macro_rules! keep_unknown_members {
                 $crate::unknown::ClearUnknown::clear_unknown(self);
             }
         }
-    )+};
+    };
 }
-pub(crate) use keep_unknown_members;
+pub(crate) use model_struct;

@@ -417,3 +417,24 @@ fn unknown_members_api() {
     b.unknown_members.clear();
     assert_eq!(serde_json::to_string(&b).unwrap(), r#"{"id":"p:1"}"#);
 }
+
+#[test]
+fn every_way_of_reading_keeps_them() {
+    use serde::Deserialize;
+    let text = r#"{"id": "p:1", "x": [1], "phases": [{"y": {}}]}"#;
+    let check = |b: Build| {
+        assert_eq!(b.unknown_members.get("x").unwrap().get(), "[1]");
+        assert_eq!(b.phases()[0].unknown_members.get("y").unwrap().get(), "{}");
+    };
+    // `Type::deserialize` is the trait's (serde's derive runs on a private
+    // mirror: there is no inherent function of that name to shadow it).
+    let mut de = serde_json::Deserializer::from_str(text);
+    check(Build::deserialize(&mut de).unwrap());
+    check(serde_json::from_str(text).unwrap());
+    check(serde_json::from_slice(text.as_bytes()).unwrap());
+    check(serde_json::from_reader(text.as_bytes()).unwrap());
+    check(from_str(text).unwrap());
+    // From a `serde_json::Value` too (its members are written out as text).
+    let value: Value = serde_json::from_str(text).unwrap();
+    check(serde_json::from_value(value).unwrap());
+}
