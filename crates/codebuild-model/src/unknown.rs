@@ -259,6 +259,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StructVisitor<'_, V> {
             fields: self.fields,
             out: self.out,
             unknown: None,
+            hint: 0,
         })
     }
 
@@ -276,6 +277,9 @@ struct Members<'u, A> {
     out: &'u mut UnknownMembers,
     /// The name of the member whose value comes next, when unknown.
     unknown: Option<String>,
+    /// Where in `fields` the next name probably is: members usually come
+    /// in the model's order (the API's), so a name is mostly found at once.
+    hint: usize,
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
@@ -289,6 +293,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
             seed,
             fields: self.fields,
             unknown: &mut self.unknown,
+            hint: &mut self.hint,
         })
     }
 
@@ -314,6 +319,7 @@ struct Key<'k, K> {
     seed: K,
     fields: &'static [&'static str],
     unknown: &'k mut Option<String>,
+    hint: &'k mut usize,
 }
 
 impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for Key<'_, K> {
@@ -326,7 +332,17 @@ impl<'de, K: DeserializeSeed<'de>> DeserializeSeed<'de> for Key<'_, K> {
 
 impl<'de, K: DeserializeSeed<'de>> Key<'_, K> {
     fn note(&mut self, name: &str) {
-        *self.unknown = (!self.fields.contains(&name)).then(|| name.to_owned());
+        let at = match self.fields.get(*self.hint) {
+            Some(f) if *f == name => Some(*self.hint),
+            _ => self.fields.iter().position(|f| *f == name),
+        };
+        match at {
+            Some(i) => {
+                *self.hint = i + 1;
+                *self.unknown = None;
+            }
+            None => *self.unknown = Some(name.to_owned()),
+        }
     }
 }
 
