@@ -16,6 +16,14 @@
 //! unknown members, would buffer every member of every object (and then
 //! read no array form); this wrapper buffers only the unknown ones.
 //!
+//! Cost, in instructions (cachegrind, `examples/decode_n.rs`, one 100-build
+//! response of the sample archive): reading known members only takes ~10%
+//! more than when unknown members were skipped (22.3 M -> 24.3 M as saved,
+//! 19.1 M -> 21.1 M compact); with two unknown members in every build and
+//! phase, keeping them costs 28.4 M against 21.6 M for skipping them. The
+//! loader's column decoder does not use this path (only for the rare
+//! records it hands to the typed model).
+//!
 //! A [`RawValue`] is delimited without recursion, as `IgnoredAny` skips, so
 //! an unknown member nested arbitrarily deep is kept where it was accepted
 //! before. Its text must be UTF-8 (JSON text always is; `from_slice` of
