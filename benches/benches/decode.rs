@@ -1,5 +1,6 @@
 //! Small, repeatable pieces of decoding: one 100-build response file in
-//! each saved form (typed model vs. the `IgnoredAny` limit), and
+//! each saved form (typed model vs. the `IgnoredAny` limit; and with
+//! members the model does not know, which it keeps), and
 //! `Timestamp::parse` / epoch conversion of each timestamp form.
 
 use std::hint::black_box;
@@ -40,6 +41,27 @@ fn decode_response(c: &mut Criterion) {
             },
         );
     }
+    // The same epoch response with two members the model does not know in
+    // every build and phase, which the model keeps (`unknown_members`).
+    let bytes = response_bytes(&cfg, 3, Form::Epoch);
+    let text = String::from_utf8(bytes).unwrap();
+    let future = text
+        .replace(
+            r#"{"id":"#,
+            r#"{"buildMode":"FAST","sandbox":{"limits":[1,2,3]},"id":"#,
+        )
+        .replace(
+            r#"{"phaseType":"#,
+            r#"{"attempt":1,"warm":{"pool":"p"},"phaseType":"#,
+        );
+    assert!(future.len() > text.len() + 100 * 50);
+    g.throughput(Throughput::Bytes(future.len() as u64));
+    g.bench_function("epoch, unknown members/codebuild_model::from_slice", |b| {
+        b.iter(|| {
+            codebuild_model::from_slice::<BatchGetBuildsResponse>(black_box(future.as_bytes()))
+                .unwrap()
+        })
+    });
     g.finish();
 }
 

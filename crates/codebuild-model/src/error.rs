@@ -86,7 +86,8 @@ impl std::error::Error for Error {}
 ///
 /// Trailing non-whitespace after the value is an error. Decoded values may
 /// nest at most 128 levels (serde_json's limit) and unknown members are
-/// skipped without recursion, so hostile input cannot exhaust the stack.
+/// delimited without recursion (and kept as text, see [`crate::UnknownMembers`]),
+/// so hostile input cannot exhaust the stack.
 ///
 /// ```
 /// let err = codebuild_model::from_slice::<codebuild_model::Build>(br#"{"buildNumber": "12"}"#)

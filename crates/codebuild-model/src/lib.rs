@@ -5,11 +5,20 @@
 //! exact wire names boto3 uses (`sha256sum`, `vCpu`, `s3DeepLink`, ...).
 //!
 //! - **Lenient where AWS is**: every member is optional, `null` reads as
-//!   absent, unknown fields are ignored, and every enum keeps values it does
-//!   not know in an `Unknown` variant that round-trips byte for byte.
+//!   absent, and every enum keeps values it does not know in an `Unknown`
+//!   variant that round-trips byte for byte.
+//! - **Lossless**: members the model does not know (a later API version's)
+//!   are kept, as read, in each object's `unknown_members`
+//!   ([`UnknownMembers`]) and written back in the same object, so a record
+//!   read and written again is the same JSON value (given timestamps in the
+//!   canonical form the model writes).
 //! - **Strict where it matters**: a value of the wrong type is an error naming
 //!   its field path ([`from_slice`]); timestamps read every form dumps contain
 //!   ([`Timestamp`]) and reject anything ambiguous.
+//! - **The AWS SDK's types** (feature `aws-sdk`, off by default): `TryFrom`
+//!   both ways between `aws_sdk_codebuild::types::Build` (and every type in
+//!   it) and the model, so builds an SDK user fetched can be written as JSON,
+//!   validated with the schema and read with this crate (`sdk` module).
 //! - **A schema of the known API**: [`response_schema`] and [`build_schema`]
 //!   give JSON Schemas that accept exactly the known fields and enum values;
 //!   the committed copies live in the repository's `schemas/`.
@@ -39,8 +48,11 @@ mod network;
 mod phase;
 mod response;
 mod retry;
+#[cfg(feature = "aws-sdk")]
+pub mod sdk;
 mod source;
 mod timestamp;
+mod unknown;
 
 pub use artifacts::{BuildArtifacts, ProjectCache};
 pub use build::Build;
@@ -62,19 +74,33 @@ pub use network::{
 pub use phase::{BuildPhase, PhaseContext};
 pub use response::{BatchGetBuildsOutput, BatchGetBuildsResponse};
 pub use retry::AutoRetryConfig;
+#[cfg(feature = "aws-sdk")]
+pub use sdk::SdkConversionError;
 pub use source::{
     BuildStatusConfig, GitSubmodulesConfig, ProjectSource, ProjectSourceVersion, SourceAuth,
 };
 pub use timestamp::{Timestamp, TimestampError};
+pub use unknown::UnknownMembers;
 
 /// Re-exported so users can name the schema type without depending on schemars.
 pub use schemars::Schema;
 
 fn schema_for<T: schemars::JsonSchema>() -> Schema {
-    schemars::generate::SchemaSettings::draft2020_12()
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
         .with_transform(remove_null)
         .into_generator()
-        .into_root_schema_for::<T>()
+        .into_root_schema_for::<T>();
+    // Members in name order (schemars still puts `$schema`, `title`, ...
+    // first), whether or not a crate of the build turns on serde_json's
+    // `preserve_order` (the SDK's test utilities do, in the workspace's
+    // test builds): the same text in every build.
+    if let Some(object) = schema.as_object_mut() {
+        object
+            .values_mut()
+            .for_each(serde_json::Value::sort_all_objects);
+        object.sort_keys();
+    }
+    schema
 }
 
 /// AWS never sends `null`: the schema states the API (the parser is lenient),

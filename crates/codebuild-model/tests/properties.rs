@@ -60,9 +60,47 @@ fn s() -> impl Strategy<Value = Option<String>> {
     of(text())
 }
 
+/// Any JSON value, a few levels deep.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::Value;
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1e300f64..1e300).prop_map(Value::from),
+        text().prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            vec(inner.clone(), 0..4).prop_map(Value::from),
+            vec((text(), inner), 0..4).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// Members no version of the model knows (`x-` names), any value, written
+/// compactly or pretty (the text is kept as written).
+fn unknown() -> impl Strategy<Value = UnknownMembers> {
+    vec((text(), json_value(), any::<bool>()), 0..3).prop_map(|members| {
+        members
+            .into_iter()
+            .map(|(name, value, pretty)| {
+                let text = if pretty {
+                    serde_json::to_string_pretty(&value)
+                } else {
+                    serde_json::to_string(&value)
+                };
+                let raw = serde_json::value::RawValue::from_string(text.unwrap()).unwrap();
+                (format!("x-{name}"), raw)
+            })
+            .collect()
+    })
+}
+
 prop_compose! {
-    fn context()(status_code in s(), message in s()) -> PhaseContext {
-        PhaseContext { status_code, message }
+    fn context()(status_code in s(), message in s(), unknown_members in unknown()) -> PhaseContext {
+        PhaseContext { status_code, message, unknown_members }
     }
 }
 
@@ -74,8 +112,9 @@ prop_compose! {
         end_time in of(timestamp()),
         duration_in_seconds in of(int()),
         contexts in list(context().boxed()),
+        unknown_members in unknown(),
     ) -> BuildPhase {
-        BuildPhase { phase_type, phase_status, start_time, end_time, duration_in_seconds, contexts }
+        BuildPhase { phase_type, phase_status, start_time, end_time, duration_in_seconds, contexts, unknown_members }
     }
 }
 
@@ -84,18 +123,20 @@ prop_compose! {
         a in (of(enum_of(SourceType::VALUES)), s(), of(any::<i32>()), of(of(any::<bool>()))),
         b in (s(), of((of(enum_of(SourceAuthType::VALUES)), s()))),
         c in (of(any::<bool>()), of((s(), s())), of(any::<bool>()), s()),
+        unknown_members in unknown(),
     ) -> ProjectSource {
         ProjectSource {
             r#type: a.0,
             location: a.1,
             git_clone_depth: a.2,
-            git_submodules_config: a.3.map(|fetch_submodules| GitSubmodulesConfig { fetch_submodules }),
+            git_submodules_config: a.3.map(|fetch_submodules| GitSubmodulesConfig { fetch_submodules, ..Default::default() }),
             buildspec: b.0,
-            auth: b.1.map(|(r#type, resource)| SourceAuth { r#type, resource }),
+            auth: b.1.map(|(r#type, resource)| SourceAuth { r#type, resource, ..Default::default() }),
             report_build_status: c.0,
-            build_status_config: c.1.map(|(context, target_url)| BuildStatusConfig { context, target_url }),
+            build_status_config: c.1.map(|(context, target_url)| BuildStatusConfig { context, target_url, ..Default::default() }),
             insecure_ssl: c.2,
             source_identifier: c.3,
+            unknown_members,
         }
     }
 }
@@ -108,7 +149,7 @@ prop_compose! {
     ) -> BuildArtifacts {
         BuildArtifacts {
             location, sha256sum, md5sum, override_artifact_name, encryption_disabled,
-            artifact_identifier, bucket_owner_access,
+            artifact_identifier, bucket_owner_access, ..Default::default()
         }
     }
 }
@@ -123,18 +164,19 @@ prop_compose! {
         pull in of(enum_of(ImagePullCredentialsType::VALUES)),
         docker in of((of(enum_of(ComputeType::VALUES)), list(text()), of((s(), s())))),
         host_kernel in of(enum_of(HostKernel::VALUES)),
+        unknown_members in unknown(),
     ) -> ProjectEnvironment {
         ProjectEnvironment {
             r#type: a.0,
             image: a.1,
             compute_type: a.2,
             compute_configuration: config.map(|(v_cpu, memory, disk, machine_type, instance_type)| {
-                ComputeConfiguration { v_cpu, memory, disk, machine_type, instance_type }
+                ComputeConfiguration { v_cpu, memory, disk, machine_type, instance_type, ..Default::default() }
             }),
-            fleet: fleet.map(|fleet_arn| ProjectFleet { fleet_arn }),
+            fleet: fleet.map(|fleet_arn| ProjectFleet { fleet_arn, ..Default::default() }),
             environment_variables: vars.map(|vs| {
                 vs.into_iter()
-                    .map(|(name, value, r#type)| EnvironmentVariable { name, value, r#type })
+                    .map(|(name, value, r#type)| EnvironmentVariable { name, value, r#type, ..Default::default() })
                     .collect()
             }),
             privileged_mode: b.0,
@@ -142,14 +184,17 @@ prop_compose! {
             registry_credential: b.2.map(|(credential, credential_provider)| RegistryCredential {
                 credential,
                 credential_provider,
+                ..Default::default()
             }),
             image_pull_credentials_type: pull,
             docker_server: docker.map(|(compute_type, security_group_ids, status)| DockerServer {
                 compute_type,
                 security_group_ids,
-                status: status.map(|(status, message)| DockerServerStatus { status, message }),
+                status: status.map(|(status, message)| DockerServerStatus { status, message, ..Default::default() }),
+                ..Default::default()
             }),
             host_kernel,
+            unknown_members,
         }
     }
 }
@@ -160,6 +205,7 @@ prop_compose! {
         cw in of((of(enum_of(LogsConfigStatusType::VALUES)), s(), s())),
         s3 in of((of(enum_of(LogsConfigStatusType::VALUES)), s(), of(any::<bool>()),
                   of(enum_of(BucketOwnerAccess::VALUES)))),
+        unknown_members in unknown(),
     ) -> LogsLocation {
         LogsLocation {
             group_name: a.0,
@@ -170,10 +216,12 @@ prop_compose! {
             s3_logs_arn: a.5,
             cloud_watch_logs: cw.map(|(status, group_name, stream_name)| CloudWatchLogsConfig {
                 status, group_name, stream_name,
+                ..Default::default()
             }),
             s3_logs: s3.map(|(status, location, encryption_disabled, bucket_owner_access)| {
-                S3LogsConfig { status, location, encryption_disabled, bucket_owner_access }
+                S3LogsConfig { status, location, encryption_disabled, bucket_owner_access, ..Default::default() }
             }),
+            unknown_members,
         }
     }
 }
@@ -192,6 +240,7 @@ prop_compose! {
         e in (list((of(enum_of(FileSystemType::VALUES)), s(), s(), s(), s())),
               of((of(any::<bool>()), s())), s(),
               of((of(any::<i32>()), of(any::<i32>()), s(), s()))),
+        unknown_members in unknown(),
     ) -> Build {
         Build {
             id: a.0,
@@ -212,6 +261,7 @@ prop_compose! {
                     .map(|(source_identifier, source_version)| ProjectSourceVersion {
                         source_identifier,
                         source_version,
+                        ..Default::default()
                     })
                     .collect()
             }),
@@ -219,6 +269,7 @@ prop_compose! {
             secondary_artifacts: b.5,
             cache: c.0.map(|(r#type, location, modes, cache_namespace)| ProjectCache {
                 r#type, location, modes, cache_namespace,
+                ..Default::default()
             }),
             environment: c.1,
             service_role: c.2,
@@ -229,33 +280,37 @@ prop_compose! {
             initiator: c.7,
             vpc_config: d.0.map(|(vpc_id, subnets, security_group_ids)| VpcConfig {
                 vpc_id, subnets, security_group_ids,
+                ..Default::default()
             }),
             network_interface: d.1.map(|(subnet_id, network_interface_id)| NetworkInterface {
                 subnet_id,
                 network_interface_id,
+                ..Default::default()
             }),
             encryption_key: d.2,
             exported_environment_variables: d.3.map(|vs| {
                 vs.into_iter()
-                    .map(|(name, value)| ExportedEnvironmentVariable { name, value })
+                    .map(|(name, value)| ExportedEnvironmentVariable { name, value, ..Default::default() })
                     .collect()
             }),
             report_arns: d.4,
             file_system_locations: e.0.map(|ls| {
                 ls.into_iter()
                     .map(|(r#type, location, mount_point, identifier, mount_options)| {
-                        ProjectFileSystemLocation { r#type, location, mount_point, identifier, mount_options }
+                        ProjectFileSystemLocation { r#type, location, mount_point, identifier, mount_options, ..Default::default() }
                     })
                     .collect()
             }),
             debug_session: e.1.map(|(session_enabled, session_target)| DebugSession {
                 session_enabled,
                 session_target,
+                ..Default::default()
             }),
             build_batch_arn: e.2,
             auto_retry_config: e.3.map(|(auto_retry_limit, auto_retry_number, next_auto_retry, previous_auto_retry)| {
-                AutoRetryConfig { auto_retry_limit, auto_retry_number, next_auto_retry, previous_auto_retry }
+                AutoRetryConfig { auto_retry_limit, auto_retry_number, next_auto_retry, previous_auto_retry, ..Default::default() }
             }),
+            unknown_members,
         }
     }
 }
