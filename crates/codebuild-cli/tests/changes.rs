@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cbstats, root};
+use common::{cbstats, root, run_ok as run};
 use serde_json::Value;
 use time::macros::date;
 
@@ -30,16 +30,6 @@ fn archive() -> tempfile::TempDir {
     };
     codebuild_bench::generate(&cfg, dir.path()).unwrap();
     dir
-}
-
-fn run(args: &[&str]) -> String {
-    let out = cbstats().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "cbstats {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn validator(file: &str) -> jsonschema::Validator {

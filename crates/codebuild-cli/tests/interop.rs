@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{root, without_source};
+use common::{cbstats_process as cbstats, python, root, run_process as run, without_source};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,40 +22,6 @@ use codebuild_analytics::dataset::{self, Projection};
 use codebuild_analytics::polars::prelude::*;
 use codebuild_analytics::{Archive, LoadOptions};
 use serde_json::{Value, json};
-
-/// The workspace root.
-fn cbstats() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("cbstats"));
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-/// Runs `cmd`; its standard output, or a panic with its standard error.
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The virtual environment's interpreter: `CBSTATS_PYTHON`, else the venv
-/// under `CBSTATS_TEST_CACHE` (or `~/.cache/cbstats-test`) that `.ci/deps` makes.
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("CBSTATS_PYTHON") {
-        return p.into();
-    }
-    let cache = std::env::var_os("CBSTATS_TEST_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").expect("HOME is not set");
-            Path::new(&home).join(".cache/cbstats-test")
-        });
-    cache.join("venv/bin/python")
-}
 
 /// A project name of 255 characters, the longest AWS allows.
 fn long_name(tail: char) -> String {

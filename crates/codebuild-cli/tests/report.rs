@@ -5,19 +5,9 @@
 
 mod common;
 
-use common::{cbstats, root};
+use common::{cbstats, root, run_ok as run};
 
 use serde_json::Value;
-
-fn run(args: &[&str]) -> String {
-    let out = cbstats().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "cbstats {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn width_of(line: &str) -> usize {
     // Every character the report writes is one column wide.

@@ -13,40 +13,8 @@ use std::process::Command;
 
 use codebuild_analytics::analysis::failures::normalize_message;
 use codebuild_analytics::sql::{self, Dialect, Source, SqlOptions};
-use common::root;
+use common::{cbstats_process as cbstats, python, root, run_process as run};
 use serde_json::json;
-
-/// `cbstats`, run from the workspace root.
-fn cbstats() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("cbstats"));
-    cmd.current_dir(root()).env("NO_COLOR", "1");
-    cmd
-}
-
-/// Runs `cmd`; its standard output, or a panic with its standard error.
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The interpreter of the virtual environment `.ci/deps` makes (or `CBSTATS_PYTHON`).
-fn python() -> PathBuf {
-    if let Some(p) = std::env::var_os("CBSTATS_PYTHON") {
-        return p.into();
-    }
-    let cache = std::env::var_os("CBSTATS_TEST_CACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(&std::env::var_os("HOME").unwrap()).join(".cache/cbstats-test")
-        });
-    cache.join("venv/bin/python")
-}
 
 /// Messages that trip the engines' regex dialects: word boundaries next to
 /// non-ASCII letters and underscores, adjacent matches sharing one

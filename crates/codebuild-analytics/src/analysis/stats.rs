@@ -184,23 +184,12 @@ mod tests {
     //! `testdata/stats/reference.py` of this repository; its output is
     //! `testdata/stats/reference.json`, read here.
 
+    use super::super::testutil::{floats, reference_json};
     use super::*;
     use serde_json::Value;
 
     fn reference() -> Value {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../testdata/stats/reference.json"
-        );
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
-
-    fn floats(v: &Value) -> Vec<f64> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_f64().unwrap())
-            .collect()
+        reference_json("stats/reference.json")
     }
 
     #[track_caller]

@@ -337,3 +337,19 @@ pub(crate) fn col_t(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
         .map(|v| v.map(|v| v / 1_000_000 - T0))
         .collect()
 }
+
+/// A reference file under `testdata/` (values computed once by another
+/// implementation and committed with the script that made them), parsed.
+pub(crate) fn reference_json(path: &str) -> serde_json::Value {
+    let path = format!("{}/../../testdata/{path}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+/// A JSON array of numbers.
+pub(crate) fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}

@@ -34,3 +34,51 @@ pub fn without_source(report: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `cbstats` run with its arguments from the workspace root; its standard
+/// output, or a panic with its standard error.
+pub fn run_ok(args: &[&str]) -> String {
+    let out = cbstats().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "cbstats {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `cbstats` as a plain process (for tests that set its directory and
+/// environment themselves), run from the workspace root without colours.
+pub fn cbstats_process() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cbstats"));
+    cmd.current_dir(root()).env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `cmd`; its standard output, or a panic with its standard error.
+pub fn run_process(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The interpreter of the virtual environment `.ci/deps` makes:
+/// `CBSTATS_PYTHON`, else the venv under `CBSTATS_TEST_CACHE` (or
+/// `~/.cache/cbstats-test`).
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("CBSTATS_PYTHON") {
+        return p.into();
+    }
+    let cache = std::env::var_os("CBSTATS_TEST_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").expect("HOME is not set");
+            Path::new(&home).join(".cache/cbstats-test")
+        });
+    cache.join("venv/bin/python")
+}
