@@ -86,21 +86,12 @@ pub use unknown::UnknownMembers;
 pub use schemars::Schema;
 
 fn schema_for<T: schemars::JsonSchema>() -> Schema {
-    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+    // Member order is left to `schema_text`, which sorts every object
+    // whatever serde_json's map order in this build.
+    schemars::generate::SchemaSettings::draft2020_12()
         .with_transform(remove_null)
         .into_generator()
-        .into_root_schema_for::<T>();
-    // Members in name order (schemars still puts `$schema`, `title`, ...
-    // first), whether or not a crate of the build turns on serde_json's
-    // `preserve_order` (the SDK's test utilities do, in the workspace's
-    // test builds): the same text in every build.
-    if let Some(object) = schema.as_object_mut() {
-        object
-            .values_mut()
-            .for_each(serde_json::Value::sort_all_objects);
-        object.sort_keys();
-    }
-    schema
+        .into_root_schema_for::<T>()
 }
 
 /// AWS never sends `null`: the schema states the API (the parser is lenient),
