@@ -15,10 +15,24 @@ fn name(v: &Option<String>) -> String {
 
 /// The `… and N more` note of a list shown with `shown` rows.
 fn more<T>(list: &TopList<T>, shown: usize, what: &str, section: &str) -> Option<Block> {
-    let left = list.total.saturating_sub(shown as u64);
+    more_note(
+        list.total.saturating_sub(shown as u64),
+        what,
+        &format!("--section {section}"),
+    )
+}
+
+/// `… and N more WHAT (--top N, --all; WHERE)` when `left` rows are not
+/// shown; `what` is plural (`projects`) and loses its `s` for one row.
+fn more_note(left: u64, what: &str, r#where: &str) -> Option<Block> {
+    let what = if left == 1 {
+        what.strip_suffix('s').unwrap_or(what)
+    } else {
+        what
+    };
     (left > 0).then(|| {
         Block::Note(format!(
-            "… and {} more {what} (--top N, --all; --section {section})",
+            "… and {} more {what} (--top N, --all; {where})",
             count(left)
         ))
     })
@@ -182,13 +196,11 @@ fn changes(b: &mut Vec<Block>, c: &codebuild_analytics::summary::ChangesOverview
         ]);
     }
     b.push(Block::Table(tab));
-    let left = c.recent.total.saturating_sub(shown as u64);
-    if left > 0 {
-        b.push(Block::Note(format!(
-            "… and {} more recent changes (--top N, --all; cbstats changes)",
-            count(left)
-        )));
-    }
+    b.extend(more_note(
+        c.recent.total.saturating_sub(shown as u64),
+        "recent changes",
+        "cbstats changes",
+    ));
 }
 
 fn cost(b: &mut Vec<Block>, c: &codebuild_analytics::analysis::cost::CostSummary, limit: &Limits) {
@@ -220,13 +232,11 @@ fn cost(b: &mut Vec<Block>, c: &codebuild_analytics::analysis::cost::CostSummary
         ]);
     }
     b.push(Block::Table(tab));
-    let left = c.top_projects.len() - shown;
-    if left > 0 {
-        b.push(Block::Note(format!(
-            "… and {} more projects (--top N, --all; --section estimated-cost-by-project)",
-            count(left as u64)
-        )));
-    }
+    b.extend(more_note(
+        (c.top_projects.len() - shown) as u64,
+        "projects",
+        "--section estimated-cost-by-project",
+    ));
     // Not priced: one line, the largest group named (every group: the section).
     if let Some(g) = c.not_priced.first() {
         b.push(Block::Note(format!(
