@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{cbstats, root, run_ok as run};
+use common::{root, run_ok as run};
 
 use serde_json::Value;
 
