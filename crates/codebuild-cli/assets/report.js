@@ -415,7 +415,7 @@
     var reasons = rows(view, 'top failure reasons');
     var b = block(box, 'reasons', 'Top failure reasons',
       'Failure builds grouped by status code and normalized message (ids, numbers and paths replaced by placeholders); the example is the latest build with that reason, with its full message.' +
-      (section(view, 'top failure reasons').totalRows > reasons.length ? ' Only the ' + reasons.length + ' most frequent of ' + int(section(view, 'top failure reasons').totalRows) + ' are shown here; ' + (view.name === null ? '`cbstats report --section top-failure-reasons` lists every one.' : 'the all-projects view has more.') : ''), true);
+      (section(view, 'top failure reasons').totalRows > reasons.length ? ' Only the ' + reasons.length + ' most frequent of ' + int(section(view, 'top failure reasons').totalRows) + ' are shown here; ' + (view.name === null ? 'the command “cbstats report --section top-failure-reasons” lists every one.' : 'the all-projects view has more.') : ''), true);
     if (!reasons.length) { b.appendChild(el('p', { class: 'empty', text: 'No failure builds.' })); return; }
     var link = function (href, text) { var a = el('a', { href: href, text: text }); return a; };
     var body = reasons.map(function (r, i) {
