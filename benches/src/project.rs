@@ -3,13 +3,15 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use codebuild_model::{
+    BuildPhaseType, DebugSession, EnvironmentVariable, GitSubmodulesConfig, ProjectCache,
+    ProjectEnvironment, ProjectFileSystemLocation, ProjectSource, SourceAuth, VpcConfig,
+};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Normal};
-use serde::Serialize;
 
 use crate::ids::{hex, pick, uuid_v4};
-use crate::model::PhaseType;
 
 /// The AWS account id used in every ARN.
 pub(crate) const ACCOUNT: &str = "123456789012";
@@ -188,117 +190,6 @@ impl Stack {
     }
 }
 
-/// Source configuration (`source` and `secondarySources`).
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct SourceCfg {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub git_clone_depth: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub git_submodules_config: Option<GitSubmodules>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub buildspec: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth: Option<SourceAuth>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub report_build_status: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub insecure_ssl: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_identifier: Option<String>,
-}
-
-/// `gitSubmodulesConfig`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct GitSubmodules {
-    pub fetch_submodules: bool,
-}
-
-/// `source.auth`.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct SourceAuth {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-}
-
-/// `cache`.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct CacheCfg {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub modes: Option<Vec<&'static str>>,
-}
-
-/// `environment.environmentVariables[]`.
-#[derive(Clone, Debug, Serialize)]
-pub(crate) struct EnvVar {
-    pub name: String,
-    pub value: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-}
-
-/// `environment.registryCredential`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RegistryCredential {
-    pub credential: String,
-    pub credential_provider: &'static str,
-}
-
-/// `environment`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct EnvironmentCfg {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub image: String,
-    pub compute_type: &'static str,
-    pub environment_variables: Vec<EnvVar>,
-    pub privileged_mode: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub registry_credential: Option<RegistryCredential>,
-    pub image_pull_credentials_type: &'static str,
-}
-
-/// `vpcConfig`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct VpcCfg {
-    pub vpc_id: String,
-    pub subnets: Vec<String>,
-    pub security_group_ids: Vec<String>,
-}
-
-/// `fileSystemLocations[]`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct FileSystemLocation {
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub location: String,
-    pub mount_point: String,
-    pub identifier: String,
-    pub mount_options: String,
-}
-
-/// `debugSession`.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct DebugSession {
-    pub session_enabled: bool,
-}
-
 /// Where a project's logs go.
 #[derive(Clone, Debug)]
 pub(crate) struct LogsCfg {
@@ -322,20 +213,22 @@ pub(crate) enum ArtifactsKind {
 pub(crate) struct ProjectConfig {
     pub name: String,
     pub region: &'static str,
-    pub source: SourceCfg,
-    pub secondary_sources: Option<Vec<SourceCfg>>,
+    /// `source.type`, for the simulation's choices.
+    pub source_kind: &'static str,
+    pub source: ProjectSource,
+    pub secondary_sources: Option<Vec<ProjectSource>>,
     pub artifacts: ArtifactsKind,
     pub secondary_artifact_ids: Vec<String>,
-    pub cache: CacheCfg,
-    pub environment: EnvironmentCfg,
+    pub cache: ProjectCache,
+    pub environment: ProjectEnvironment,
     pub service_role: String,
     pub log_group: String,
     pub logs: LogsCfg,
     pub timeout_minutes: u32,
     pub queued_timeout_minutes: u32,
-    pub vpc_config: Option<VpcCfg>,
+    pub vpc_config: Option<VpcConfig>,
     pub encryption_key: Option<String>,
-    pub file_system_locations: Option<Vec<FileSystemLocation>>,
+    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
     pub debug_session: Option<DebugSession>,
     pub report_groups: Vec<String>,
     pub exports: bool,
@@ -489,15 +382,16 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
     };
     let auth = match source_kind {
         "GITHUB" | "BITBUCKET" | "GITLAB" if rng.random_bool(0.5) => Some(SourceAuth {
-            kind: "CODECONNECTIONS",
+            r#type: Some("CODECONNECTIONS".into()),
             resource: Some(format!(
                 "arn:aws:codeconnections:{region}:{ACCOUNT}:connection/{}",
                 uuid_v4(rng)
             )),
+            ..SourceAuth::default()
         }),
         "GITHUB" | "BITBUCKET" => Some(SourceAuth {
-            kind: "OAUTH",
-            resource: None,
+            r#type: Some("OAUTH".into()),
+            ..SourceAuth::default()
         }),
         _ => None,
     };
@@ -517,32 +411,33 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
     } else {
         None
     };
-    let source = SourceCfg {
-        kind: source_kind,
+    let source = ProjectSource {
+        r#type: Some(source_kind.into()),
         location,
         git_clone_depth: git.then(|| *pick(rng, &[1, 1, 1, 0, 25])),
-        git_submodules_config: git.then_some(GitSubmodules {
-            fetch_submodules: rng.random_bool(0.1),
+        git_submodules_config: git.then_some(GitSubmodulesConfig {
+            fetch_submodules: Some(rng.random_bool(0.1)),
+            ..GitSubmodulesConfig::default()
         }),
         buildspec,
         auth,
         report_build_status: (git && rng.random_bool(0.6)).then_some(true),
         insecure_ssl: (source_kind != "NO_SOURCE").then_some(false),
-        source_identifier: None,
+        ..ProjectSource::default()
     };
     let secondary_sources = (git && rng.random_bool(0.12)).then(|| {
-        vec![SourceCfg {
-            kind: "GITHUB",
+        vec![ProjectSource {
+            r#type: Some("GITHUB".into()),
             location: Some("https://github.com/acme-corp/shared-build-config.git".to_string()),
             git_clone_depth: Some(1),
-            git_submodules_config: Some(GitSubmodules {
-                fetch_submodules: false,
+            git_submodules_config: Some(GitSubmodulesConfig {
+                fetch_submodules: Some(false),
+                ..GitSubmodulesConfig::default()
             }),
-            buildspec: None,
-            auth: None,
             report_build_status: Some(false),
             insecure_ssl: Some(false),
             source_identifier: Some("shared_config".to_string()),
+            ..ProjectSource::default()
         }]
     });
 
@@ -688,26 +583,30 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
     ];
     for (n, v, t) in candidates {
         if rng.random_bool(0.45) {
-            env_vars.push(EnvVar {
-                name: n.to_string(),
-                value: v,
-                kind: t,
+            env_vars.push(EnvironmentVariable {
+                name: Some(n.to_string()),
+                value: Some(v),
+                r#type: Some(t.into()),
+                ..EnvironmentVariable::default()
             });
         }
     }
     let ecr_private = image.contains(".dkr.ecr.");
-    let environment = EnvironmentCfg {
-        kind: env_kind,
-        image,
-        compute_type,
-        environment_variables: env_vars,
-        privileged_mode: privileged,
-        registry_credential: None,
-        image_pull_credentials_type: if ecr_private {
-            "SERVICE_ROLE"
-        } else {
-            "CODEBUILD"
-        },
+    let environment = ProjectEnvironment {
+        r#type: Some(env_kind.into()),
+        image: Some(image),
+        compute_type: Some((*compute_type).into()),
+        environment_variables: Some(env_vars),
+        privileged_mode: Some(privileged),
+        image_pull_credentials_type: Some(
+            if ecr_private {
+                "SERVICE_ROLE"
+            } else {
+                "CODEBUILD"
+            }
+            .into(),
+        ),
+        ..ProjectEnvironment::default()
     };
 
     // --- artifacts, cache, logs, network ---
@@ -735,16 +634,15 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
         };
     let r: f64 = rng.random();
     let cache = if r < 0.45 {
-        CacheCfg {
-            kind: "NO_CACHE",
-            location: None,
-            modes: None,
+        ProjectCache {
+            r#type: Some("NO_CACHE".into()),
+            ..ProjectCache::default()
         }
     } else if r < 0.75 || lambda {
-        CacheCfg {
-            kind: "S3",
+        ProjectCache {
+            r#type: Some("S3".into()),
             location: Some(format!("acme-build-cache-{region}/{name}")),
-            modes: None,
+            ..ProjectCache::default()
         }
     } else {
         let modes = match rng.random_range(0..3) {
@@ -752,10 +650,10 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
             1 => vec!["LOCAL_SOURCE_CACHE"],
             _ => vec!["LOCAL_CUSTOM_CACHE"],
         };
-        CacheCfg {
-            kind: "LOCAL",
-            location: None,
-            modes: Some(modes),
+        ProjectCache {
+            r#type: Some("LOCAL".into()),
+            modes: Some(modes.into_iter().map(Into::into).collect()),
+            ..ProjectCache::default()
         }
     };
     let r: f64 = rng.random();
@@ -763,21 +661,29 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
         cloudwatch: r < 0.95,
         s3_location: (r >= 0.85).then(|| format!("acme-build-logs-{region}/{name}")),
     };
-    let vpc_config = (!lambda && rng.random_bool(0.15)).then(|| VpcCfg {
-        vpc_id: format!("vpc-{}", hex(rng, 17)),
-        subnets: (0..rng.random_range(1..=3))
-            .map(|_| format!("subnet-{}", hex(rng, 17)))
-            .collect(),
-        security_group_ids: vec![format!("sg-{}", hex(rng, 17))],
+    let vpc_config = (!lambda && rng.random_bool(0.15)).then(|| VpcConfig {
+        vpc_id: Some(format!("vpc-{}", hex(rng, 17))),
+        subnets: Some(
+            (0..rng.random_range(1..=3))
+                .map(|_| format!("subnet-{}", hex(rng, 17)))
+                .collect(),
+        ),
+        security_group_ids: Some(vec![format!("sg-{}", hex(rng, 17))]),
+        ..VpcConfig::default()
     });
     let file_system_locations = (vpc_config.is_some() && rng.random_bool(0.2)).then(|| {
-        vec![FileSystemLocation {
-            kind: "EFS",
-            location: format!("fs-{}.efs.{region}.amazonaws.com:/build-cache", hex(rng, 8)),
-            mount_point: "/mnt/cache".to_string(),
-            identifier: "build_cache".to_string(),
-            mount_options: "nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2"
-                .to_string(),
+        vec![ProjectFileSystemLocation {
+            r#type: Some("EFS".into()),
+            location: Some(format!(
+                "fs-{}.efs.{region}.amazonaws.com:/build-cache",
+                hex(rng, 8)
+            )),
+            mount_point: Some("/mnt/cache".to_string()),
+            identifier: Some("build_cache".to_string()),
+            mount_options: Some(
+                "nfsvers=4.1,rsize=1048576,wsize=1048576,hard,timeo=600,retrans=2".to_string(),
+            ),
+            ..ProjectFileSystemLocation::default()
         }]
     });
     let report_groups = if rng.random_bool(0.25) {
@@ -801,11 +707,13 @@ pub(crate) fn make_project(rng: &mut ChaCha8Rng, index: usize, name: String) -> 
             .random_bool(0.9)
             .then(|| format!("arn:aws:kms:{region}:{ACCOUNT}:alias/aws/s3")),
         debug_session: rng.random_bool(0.3).then_some(DebugSession {
-            session_enabled: false,
+            session_enabled: Some(false),
+            ..DebugSession::default()
         }),
         exports: rng.random_bool(0.12),
         name,
         region,
+        source_kind,
         source,
         secondary_sources,
         artifacts,
@@ -914,14 +822,14 @@ pub(crate) fn feature_branch(rng: &mut ChaCha8Rng) -> String {
 }
 
 /// The phases a build goes through after failing (or being stopped) in `at`.
-pub(crate) fn phases_after(at: PhaseType) -> &'static [PhaseType] {
-    use PhaseType::*;
+pub(crate) fn phases_after(at: &BuildPhaseType) -> &'static [BuildPhaseType] {
+    use BuildPhaseType::*;
     match at {
         Submitted | Queued => &[],
         Provisioning | DownloadSource => &[Finalizing],
         Install | PreBuild | Build => &[PostBuild, UploadArtifacts, Finalizing],
         PostBuild => &[UploadArtifacts, Finalizing],
         UploadArtifacts => &[Finalizing],
-        Finalizing | Completed => &[],
+        _ => &[],
     }
 }

@@ -8,11 +8,12 @@ use rand::RngExt;
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter, Serializer};
 
+use codebuild_model::{Build, TimestampFormat};
+
 use crate::GenConfig;
 use crate::ids::{derived_rng, pick};
-use crate::model::Build;
 use crate::sim::Response;
-use crate::timefmt::{TimeStyle, http_date, with_style};
+use crate::timefmt::{http_date, utc_offset};
 
 const TAG_FILE: u64 = 4;
 
@@ -313,6 +314,11 @@ struct Metadata<'a> {
     retry_attempts: u32,
 }
 
+/// A response as boto3 returns it, borrowing its builds: unlike
+/// [`codebuild_model::BatchGetBuildsResponse`], which owns them and keeps
+/// `ResponseMetadata` as a `serde_json::Value` (whose member order depends on
+/// serde_json's `preserve_order` feature), it writes the parts of a file
+/// without copying builds and the metadata in boto3's member order.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ResponseOut<'a> {
@@ -338,7 +344,9 @@ fn split(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
 
 /// Appends the bytes of `resp` saved as `plan.form` (uncompressed) to `out`.
 pub fn render_response(resp: &Response, plan: &FilePlan, out: &mut Vec<u8>) {
-    let off = plan.offset_secs;
+    let off = utc_offset(plan.offset_secs);
+    let py_str = TimestampFormat::PythonStr(off);
+    let iso = TimestampFormat::PythonIsoformat(off);
     let metadata = |i: usize, n_builds: usize| Metadata {
         request_id: &resp.request_ids[i % resp.request_ids.len()],
         http_status_code: 200,
@@ -366,24 +374,24 @@ pub fn render_response(resp: &Response, plan: &FilePlan, out: &mut Vec<u8>) {
             .map(move |(i, r)| (i, i == last, r))
     };
     match plan.form {
-        Form::Boto3Str => with_style(TimeStyle::PyStr { offset_secs: off }, || {
+        Form::Boto3Str => py_str.scope(|| {
             write_with(out, PythonFormatter, &whole(true));
         }),
-        Form::Boto3Isoformat => with_style(TimeStyle::IsoFormat { offset_secs: off }, || {
+        Form::Boto3Isoformat => iso.scope(|| {
             write_with(out, PrettyFormatter::with_indent(b"  "), &whole(true));
         }),
-        Form::Epoch => with_style(TimeStyle::Epoch, || {
+        Form::Epoch => TimestampFormat::EpochSeconds.scope(|| {
             write_with(out, CompactFormatter, &whole(false));
         }),
-        Form::AwsCli => with_style(TimeStyle::IsoFormat { offset_secs: off }, || {
+        Form::AwsCli => iso.scope(|| {
             write_with(out, PrettyFormatter::with_indent(b"    "), &whole(false));
             out.push(b'\n');
         }),
-        Form::AwsCliQuery => with_style(TimeStyle::IsoFormat { offset_secs: off }, || {
+        Form::AwsCliQuery => iso.scope(|| {
             write_with(out, PrettyFormatter::with_indent(b"    "), &resp.builds[..]);
             out.push(b'\n');
         }),
-        Form::JsonlResponses => with_style(TimeStyle::PyStr { offset_secs: off }, || {
+        Form::JsonlResponses => py_str.scope(|| {
             for (i, is_last, r) in parts() {
                 let n = r.len();
                 let part = ResponseOut {
@@ -395,13 +403,13 @@ pub fn render_response(resp: &Response, plan: &FilePlan, out: &mut Vec<u8>) {
                 out.push(b'\n');
             }
         }),
-        Form::JsonlBuilds => with_style(TimeStyle::IsoFormat { offset_secs: off }, || {
+        Form::JsonlBuilds => iso.scope(|| {
             for b in &resp.builds {
                 write_with(out, CompactFormatter, b);
                 out.push(b'\n');
             }
         }),
-        Form::Concatenated => with_style(TimeStyle::IsoFormat { offset_secs: off }, || {
+        Form::Concatenated => iso.scope(|| {
             for (_, is_last, r) in parts() {
                 let part = ResponseOut {
                     builds: &resp.builds[r],

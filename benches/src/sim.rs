@@ -9,17 +9,19 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Zipf};
 use time::Date;
 
+use codebuild_model::{
+    AutoRetryConfig, Build, BuildArtifacts, BuildPhase, BuildPhaseType, CloudWatchLogsConfig,
+    ExportedEnvironmentVariable, LogsLocation, NetworkInterface, PhaseContext,
+    ProjectSourceVersion, S3LogsConfig, StatusType,
+};
+
 use crate::GenConfig;
 use crate::ids::{alnum, derived_rng, hex, pick, uuid_v4};
-use crate::model::{
-    ArtifactsOut, AutoRetry, Build, Context, NameValue, NetworkInterfaceOut, Phase, PhaseType,
-    SourceVersionOut, Status,
-};
 use crate::project::{
-    ACCOUNT, ArtifactsKind, Project, Recent, Trigger, USERS, feature_branch, make_project,
-    phases_after, project_names,
+    ACCOUNT, ArtifactsKind, Project, ProjectConfig, Recent, Trigger, USERS, feature_branch,
+    make_project, phases_after, project_names,
 };
-use crate::timefmt::year_month;
+use crate::timefmt::{ms_of, ts, year_month};
 
 const TAG_PROJECTS: u64 = 1;
 const TAG_SIM: u64 = 2;
@@ -39,6 +41,191 @@ const WEEKEND_WEIGHT: f64 = 0.25;
 
 const MS_PER_HOUR: i64 = 3_600_000;
 const MS_PER_DAY: i64 = 24 * MS_PER_HOUR;
+
+/// Every phase type, in the order the API lists them.
+const PHASES: [BuildPhaseType; 11] = [
+    BuildPhaseType::Submitted,
+    BuildPhaseType::Queued,
+    BuildPhaseType::Provisioning,
+    BuildPhaseType::DownloadSource,
+    BuildPhaseType::Install,
+    BuildPhaseType::PreBuild,
+    BuildPhaseType::Build,
+    BuildPhaseType::PostBuild,
+    BuildPhaseType::UploadArtifacts,
+    BuildPhaseType::Finalizing,
+    BuildPhaseType::Completed,
+];
+
+/// `startTime` of a generated build in epoch milliseconds (always set).
+pub(crate) fn start_ms(b: &Build) -> i64 {
+    b.start_time.as_ref().map_or(0, ms_of)
+}
+
+/// `endTime` in epoch milliseconds; `None` while in progress.
+pub(crate) fn end_ms(b: &Build) -> Option<i64> {
+    b.end_time.as_ref().map(ms_of)
+}
+
+/// FAILED, FAULT and TIMED_OUT (STOPPED is a cancellation, not a failure).
+fn is_failure(status: Option<&StatusType>) -> bool {
+    matches!(
+        status,
+        Some(StatusType::Failed | StatusType::Fault | StatusType::TimedOut)
+    )
+}
+
+/// The known wire value equal to `value` (the generator writes no others).
+fn wire(values: &'static [&'static str], value: &str) -> &'static str {
+    values
+        .iter()
+        .copied()
+        .find(|v| *v == value)
+        .unwrap_or("UNKNOWN")
+}
+
+/// The first phase whose status is present and not SUCCEEDED.
+fn failed_phase(b: &Build) -> Option<&BuildPhaseType> {
+    b.phases()
+        .iter()
+        .find(|p| {
+            p.phase_status
+                .as_ref()
+                .is_some_and(|s| *s != StatusType::Succeeded)
+        })
+        .and_then(|p| p.phase_type.as_ref())
+}
+
+/// A phase context `{statusCode, message}`.
+fn context(status_code: &str, message: String) -> PhaseContext {
+    PhaseContext {
+        status_code: Some(status_code.to_string()),
+        message: Some(message),
+        ..PhaseContext::default()
+    }
+}
+
+/// One element of `phases`; `durationInSeconds` is the floor of the span.
+fn phase(
+    kind: BuildPhaseType,
+    status: Option<StatusType>,
+    start: i64,
+    end: Option<i64>,
+    contexts: Option<Vec<PhaseContext>>,
+) -> BuildPhase {
+    BuildPhase {
+        phase_type: Some(kind),
+        phase_status: status,
+        start_time: Some(ts(start)),
+        end_time: end.map(ts),
+        duration_in_seconds: end.map(|e| (e - start).div_euclid(1000)),
+        contexts,
+        ..BuildPhase::default()
+    }
+}
+
+/// `logs` of a build of project `p` whose log stream is `uuid`; before
+/// provisioning (`created` false) no stream exists yet.
+fn logs(p: &ProjectConfig, uuid: &str, created: bool) -> LogsLocation {
+    let cw = p.logs.cloudwatch;
+    let s3 = p.logs.s3_location.as_deref();
+    let group = p.log_group.as_str();
+    let enabled = |on: bool| Some(if on { "ENABLED" } else { "DISABLED" }.into());
+    LogsLocation {
+        group_name: (cw && created).then(|| group.to_string()),
+        stream_name: (cw && created).then(|| uuid.to_string()),
+        deep_link: cw.then(|| {
+            if created {
+                format!(
+                    "https://console.aws.amazon.com/cloudwatch/home?region={}#logEvent:group={};stream={}",
+                    p.region, group, uuid
+                )
+            } else {
+                format!(
+                    "https://console.aws.amazon.com/cloudwatch/home?region={}#logEvent:group=null;stream=null",
+                    p.region
+                )
+            }
+        }),
+        s3_deep_link: s3.filter(|_| created).map(|loc| {
+            format!(
+                "https://s3.console.aws.amazon.com/s3/object/{}/{}.gz?region={}",
+                loc, uuid, p.region
+            )
+        }),
+        cloud_watch_logs_arn: (cw && created).then(|| {
+            format!(
+                "arn:aws:logs:{}:{ACCOUNT}:log-group:{}:log-stream:{}",
+                p.region, group, uuid
+            )
+        }),
+        s3_logs_arn: s3
+            .filter(|_| created)
+            .map(|loc| format!("arn:aws:s3:::{loc}/{uuid}.gz")),
+        cloud_watch_logs: Some(CloudWatchLogsConfig {
+            status: enabled(cw),
+            ..CloudWatchLogsConfig::default()
+        }),
+        s3_logs: Some(S3LogsConfig {
+            status: enabled(s3.is_some()),
+            location: s3.map(str::to_string),
+            encryption_disabled: Some(false),
+            ..S3LogsConfig::default()
+        }),
+        ..LogsLocation::default()
+    }
+}
+
+/// A copy of `full` (a completed build of project `p`) as a poll taken at
+/// `at_ms` would have returned it: IN_PROGRESS, phases up to the running one
+/// (which has only `phaseType` and `startTime`), no `endTime`, and no fields
+/// that appear only later.
+fn snapshot(full: &Build, at_ms: i64, p: &ProjectConfig) -> Build {
+    let mut phases = Vec::with_capacity(full.phases().len());
+    for ph in full.phases() {
+        match ph.end_time.as_ref().map(ms_of) {
+            Some(end) if end <= at_ms && ph.phase_type != Some(BuildPhaseType::Completed) => {
+                phases.push(ph.clone());
+            }
+            _ => {
+                phases.push(BuildPhase {
+                    phase_type: ph.phase_type.clone(),
+                    start_time: ph.start_time,
+                    ..BuildPhase::default()
+                });
+                break;
+            }
+        }
+    }
+    let current = phases
+        .last()
+        .and_then(|ph| ph.phase_type.clone())
+        .unwrap_or(BuildPhaseType::Submitted);
+    let uuid = full
+        .id
+        .as_deref()
+        .and_then(|id| id.split_once(':'))
+        .map_or("", |(_, u)| u);
+    let mut b = full.clone();
+    b.phases = Some(phases);
+    b.end_time = None;
+    b.build_status = Some(StatusType::InProgress);
+    b.build_complete = Some(false);
+    b.current_phase = Some(current.as_str().to_string());
+    b.logs = Some(logs(p, uuid, current > BuildPhaseType::Provisioning));
+    if current <= BuildPhaseType::Provisioning {
+        b.network_interface = None;
+    }
+    if current < BuildPhaseType::Build {
+        b.report_arns = None;
+    }
+    b.exported_environment_variables = None;
+    if let Some(a) = b.artifacts.as_mut() {
+        a.sha256sum = None;
+        a.md5sum = None;
+    }
+    b
+}
 
 /// Ground-truth counts of what the generator wrote, gathered while it runs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,7 +283,8 @@ struct Pending {
     start: i64,
     seq: u64,
     project: usize,
-    build: Build,
+    /// Boxed: the heap moves its elements, and a `Build` is large.
+    build: Box<Build>,
     rebuild: bool,
 }
 
@@ -122,12 +310,12 @@ impl Ord for Pending {
 enum Outcome {
     Success,
     Fail {
-        at: PhaseType,
-        status: Status,
-        ctx: Context,
+        at: BuildPhaseType,
+        status: StatusType,
+        ctx: PhaseContext,
     },
     Stop {
-        at: PhaseType,
+        at: BuildPhaseType,
     },
 }
 
@@ -282,32 +470,36 @@ impl Sim {
         let Some(Reverse(pending)) = self.heap.pop() else {
             unreachable!("emit is only called with a pending build");
         };
-        let mut build = pending.build;
+        let mut build = *pending.build;
         let proj = &mut self.projects[pending.project];
-        build.build_number = proj.next_build_number;
+        build.build_number = Some(proj.next_build_number as i64);
         proj.next_build_number += 1;
 
         let c = &mut self.counts;
         c.builds += 1;
         c.records += 1;
-        *c.statuses.entry(build.status.as_str()).or_default() += 1;
+        let status = build.build_status.as_ref().map_or("", StatusType::as_str);
+        *c.statuses
+            .entry(wire(StatusType::VALUES, status))
+            .or_default() += 1;
         if pending.rebuild {
             c.manual_rebuilds += 1;
         }
         if build.is_complete() {
-            if let Some(fp) = build.failed_phase() {
-                *c.failed_phases.entry(fp.as_str()).or_default() += 1;
+            if let Some(fp) = failed_phase(&build) {
+                let fp = wire(BuildPhaseType::VALUES, fp.as_str());
+                *c.failed_phases.entry(fp).or_default() += 1;
             }
             if let (Some(sv), Some(rsv), Some(end)) = (
                 &build.source_version,
                 &build.resolved_source_version,
-                build.end,
+                end_ms(&build),
             ) {
                 proj.recent.push_back(Recent {
                     source_version: sv.clone(),
                     resolved: rsv.clone(),
                     end,
-                    failed: build.status.is_failure(),
+                    failed: is_failure(build.build_status.as_ref()),
                 });
                 if proj.recent.len() > 12 {
                     proj.recent.pop_front();
@@ -317,12 +509,13 @@ impl Sim {
             c.in_progress += 1;
         }
 
-        if let (true, Some(end)) = (build.is_complete(), build.end)
-            && end - build.start > 2
+        let start = start_ms(&build);
+        if let (true, Some(end)) = (build.is_complete(), end_ms(&build))
+            && end - start > 2
             && self.rng.random_bool(DUPLICATE_RATE)
         {
-            let at = self.rng.random_range(build.start + 1..end);
-            let snap = build.snapshot(at);
+            let at = self.rng.random_range(start + 1..end);
+            let snap = snapshot(&build, at, &proj.config);
             self.counts.duplicates += 1;
             self.counts.records += 1;
             return Emitted {
@@ -350,14 +543,14 @@ impl Sim {
         let mut members = vec![root];
         let limit = self.projects[p].behavior.auto_retry_limit;
         if let Some(limit) = limit
-            && members[0].status.is_failure()
+            && is_failure(members[0].build_status.as_ref())
         {
             let hard = self.rng.random_bool(self.projects[p].behavior.hard_fail);
             let recover = self.projects[p].behavior.recover;
             for _ in 1..=limit {
                 let last = members.last().expect("chain has a root");
-                let Some(prev_end) = last.end else { break };
-                if !last.status.is_failure() || members.len() as u64 >= budget {
+                let Some(prev_end) = end_ms(last) else { break };
+                if !is_failure(last.build_status.as_ref()) || members.len() as u64 >= budget {
                     break;
                 }
                 let start = prev_end + self.rng.random_range(1_000..20_000);
@@ -376,26 +569,30 @@ impl Sim {
             }
         }
         if let Some(limit) = limit {
-            let arns: Vec<String> = members.iter().map(|b| b.arn.clone()).collect();
+            let arns: Vec<String> = members
+                .iter()
+                .map(|b| b.arn.clone().unwrap_or_default())
+                .collect();
             let len = members.len();
             for (i, b) in members.iter_mut().enumerate() {
-                b.auto_retry = Some(AutoRetry {
-                    auto_retry_limit: limit,
-                    auto_retry_number: i as u32,
+                b.auto_retry_config = Some(AutoRetryConfig {
+                    auto_retry_limit: Some(limit as i32),
+                    auto_retry_number: Some(i as i32),
                     next_auto_retry: arns.get(i + 1).cloned(),
                     previous_auto_retry: (i > 0).then(|| arns[i - 1].clone()),
+                    ..AutoRetryConfig::default()
                 });
             }
             // Rarely only one side of a link was recorded.
             for i in 0..len.saturating_sub(1) {
                 let r: f64 = self.rng.random();
                 if r < 0.03 {
-                    if let Some(a) = members[i].auto_retry.as_mut() {
+                    if let Some(a) = members[i].auto_retry_config.as_mut() {
                         a.next_auto_retry = None;
                     }
                     self.counts.one_sided_links += 1;
                 } else if r < 0.06 {
-                    if let Some(a) = members[i + 1].auto_retry.as_mut() {
+                    if let Some(a) = members[i + 1].auto_retry_config.as_mut() {
                         a.previous_auto_retry = None;
                     }
                     self.counts.one_sided_links += 1;
@@ -404,9 +601,9 @@ impl Sim {
             if len > 1 {
                 self.counts.retry_chains += 1;
                 let last = &members[len - 1];
-                if last.status == Status::Succeeded {
+                if last.build_status == Some(StatusType::Succeeded) {
                     self.counts.retry_chains_recovered += 1;
-                } else if last.status.is_failure() && len as u32 - 1 == limit {
+                } else if is_failure(last.build_status.as_ref()) && len as u32 - 1 == limit {
                     self.counts.retry_chains_exhausted += 1;
                 }
             }
@@ -415,10 +612,10 @@ impl Sim {
         for (i, build) in members.into_iter().enumerate() {
             self.seq += 1;
             self.heap.push(Reverse(Pending {
-                start: build.start,
+                start: start_ms(&build),
                 seq: self.seq,
                 project: p,
-                build,
+                build: Box::new(build),
                 rebuild: i == 0 && commit.rebuild,
             }));
         }
@@ -428,7 +625,7 @@ impl Sim {
         let rng = &mut self.rng;
         let proj = &mut self.projects[p];
         let b = &proj.behavior;
-        let kind = proj.config.source.kind;
+        let kind = proj.config.source_kind;
         let person = |rng: &mut ChaCha8Rng| pick(rng, USERS).to_string();
         if kind == "NO_SOURCE" {
             let initiator = if rng.random_bool(0.7) {
@@ -545,12 +742,9 @@ impl Sim {
                 && self.rng.random_bool(rate(n).min(1.0))
             {
                 return Outcome::Fail {
-                    at: PhaseType::Build,
-                    status: Status::Failed,
-                    ctx: Context {
-                        status_code: "COMMAND_EXECUTION_ERROR".to_string(),
-                        message: crate::PLANTED_REASON.to_string(),
-                    },
+                    at: BuildPhaseType::Build,
+                    status: StatusType::Failed,
+                    ctx: context("COMMAND_EXECUTION_ERROR", crate::PLANTED_REASON.to_string()),
                 };
             }
         }
@@ -560,17 +754,17 @@ impl Sim {
         } else if r < fail + stop {
             let r: f64 = self.rng.random();
             let at = if r < 0.15 {
-                PhaseType::Queued
+                BuildPhaseType::Queued
             } else if r < 0.20 {
-                PhaseType::Provisioning
+                BuildPhaseType::Provisioning
             } else if r < 0.25 {
-                PhaseType::DownloadSource
+                BuildPhaseType::DownloadSource
             } else if r < 0.35 {
-                PhaseType::Install
+                BuildPhaseType::Install
             } else if r < 0.45 {
-                PhaseType::PreBuild
+                BuildPhaseType::PreBuild
             } else {
-                PhaseType::Build
+                BuildPhaseType::Build
             };
             Outcome::Stop { at }
         } else {
@@ -593,13 +787,15 @@ impl Sim {
                 137
             }
         };
-        let cmd_error = |cmd: &str, code: u32| Context {
-            status_code: "COMMAND_EXECUTION_ERROR".to_string(),
-            message: format!("Error while executing command: {cmd}. Reason: exit status {code}"),
+        let cmd_error = |cmd: &str, code: u32| {
+            context(
+                "COMMAND_EXECUTION_ERROR",
+                format!("Error while executing command: {cmd}. Reason: exit status {code}"),
+            )
         };
         let fail = |at, ctx| Outcome::Fail {
             at,
-            status: Status::Failed,
+            status: StatusType::Failed,
             ctx,
         };
         let short = commit
@@ -616,67 +812,55 @@ impl Sim {
         };
         if r < 0.55 {
             let cmd = *pick(rng, b.stack.test_commands());
-            fail(PhaseType::Build, cmd_error(cmd, exit(rng)))
+            fail(BuildPhaseType::Build, cmd_error(cmd, exit(rng)))
         } else if r < 0.60 {
             Outcome::Fail {
-                at: PhaseType::Build,
-                status: Status::TimedOut,
-                ctx: Context {
-                    status_code: "BUILD_TIMED_OUT".to_string(),
-                    message: "Build has timed out. ".to_string(),
-                },
+                at: BuildPhaseType::Build,
+                status: StatusType::TimedOut,
+                ctx: context("BUILD_TIMED_OUT", "Build has timed out. ".to_string()),
             }
         } else if r < 0.64 {
             let at = if rng.random_bool(0.6) {
-                PhaseType::Provisioning
+                BuildPhaseType::Provisioning
             } else {
-                PhaseType::Build
+                BuildPhaseType::Build
             };
-            let message = if at == PhaseType::Provisioning {
+            let message = if at == BuildPhaseType::Provisioning {
                 "Internal service error. Please retry the build.".to_string()
             } else {
                 "Build container found dead before completing the build. Build container died because it was out of memory, or the Docker image is not supported. ErrorCode: 500".to_string()
             };
             Outcome::Fail {
                 at,
-                status: Status::Fault,
-                ctx: Context {
-                    status_code: "INTERNAL_ERROR".to_string(),
-                    message,
-                },
+                status: StatusType::Fault,
+                ctx: context("INTERNAL_ERROR", message),
             }
         } else if r < 0.71 {
             let ctx = match rng.random_range(0..4) {
-                0 => Context {
-                    status_code: "CLIENT_ERROR".to_string(),
-                    message: format!(
-                        "repository not found for primary source and source version {short}"
-                    ),
-                },
-                1 => Context {
-                    status_code: "CLIENT_ERROR".to_string(),
-                    message: format!(
-                        "authentication required for primary source and source version {sv}"
-                    ),
-                },
-                2 => Context {
-                    status_code: "CLIENT_ERROR".to_string(),
-                    message: format!(
-                        "reference not found for primary source and source version {sv}"
-                    ),
-                },
-                _ => Context {
-                    status_code: "YAML_FILE_ERROR".to_string(),
-                    message: format!(
+                0 => context(
+                    "CLIENT_ERROR",
+                    format!("repository not found for primary source and source version {short}"),
+                ),
+                1 => context(
+                    "CLIENT_ERROR",
+                    format!("authentication required for primary source and source version {sv}"),
+                ),
+                2 => context(
+                    "CLIENT_ERROR",
+                    format!("reference not found for primary source and source version {sv}"),
+                ),
+                _ => context(
+                    "YAML_FILE_ERROR",
+                    format!(
                         "stat /codebuild/output/src{}/src/buildspec.yml: no such file or directory",
                         rng.random_range(100_000_000u64..999_999_999)
                     ),
-                },
+                ),
             };
-            fail(PhaseType::DownloadSource, ctx)
+            fail(BuildPhaseType::DownloadSource, ctx)
         } else if r < 0.77 && (b.custom_image || rng.random_bool(0.5)) {
             let ctx = if b.custom_image && rng.random_bool(0.85) {
-                let image = &cfg.environment.image;
+                let image = cfg.environment.image.as_deref().unwrap_or_default();
                 let repo = image.split(['@', ':']).next().unwrap_or(image);
                 let detail = if rng.random_bool(0.5) {
                     format!(
@@ -689,35 +873,35 @@ impl Sim {
                         "manifest for {image} not found: manifest unknown: Requested image not found"
                     )
                 };
-                Context {
-                    status_code: "BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE".to_string(),
-                    message: format!(
+                context(
+                    "BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE",
+                    format!(
                         "Unable to pull customer's container image. CannotPullContainerError: Error response from daemon: {detail}"
                     ),
-                }
+                )
             } else {
-                Context {
-                    status_code: "ACCOUNT_LIMIT_EXCEEDED".to_string(),
-                    message: "Cannot have more than 20 active builds for the account".to_string(),
-                }
+                context(
+                    "ACCOUNT_LIMIT_EXCEEDED",
+                    "Cannot have more than 20 active builds for the account".to_string(),
+                )
             };
-            fail(PhaseType::Provisioning, ctx)
+            fail(BuildPhaseType::Provisioning, ctx)
         } else if r < 0.77 {
             let cmd = *pick(rng, b.stack.test_commands());
-            fail(PhaseType::Build, cmd_error(cmd, exit(rng)))
+            fail(BuildPhaseType::Build, cmd_error(cmd, exit(rng)))
         } else if r < 0.85 {
             let ctx = if rng.random_bool(0.7) {
                 cmd_error(b.stack.install_command(), exit(rng))
             } else {
                 let (name, asked, avail) = b.stack.runtime();
-                Context {
-                    status_code: "YAML_FILE_ERROR".to_string(),
-                    message: format!(
+                context(
+                    "YAML_FILE_ERROR",
+                    format!(
                         "Unknown runtime version named '{asked}' of {name}. This build image has the following versions: {avail}"
                     ),
-                }
+                )
             };
-            fail(PhaseType::Install, ctx)
+            fail(BuildPhaseType::Install, ctx)
         } else if r < 0.92 {
             let cmd = if rng.random_bool(0.5) {
                 format!(
@@ -731,7 +915,7 @@ impl Sim {
                 )
                 .to_string()
             };
-            fail(PhaseType::PreBuild, cmd_error(&cmd, exit(rng)))
+            fail(BuildPhaseType::PreBuild, cmd_error(&cmd, exit(rng)))
         } else if r < 0.95 {
             let cmd = *pick(
                 rng,
@@ -742,7 +926,7 @@ impl Sim {
                     "printf '[{\"name\":\"app\",\"imageUri\":\"%s\"}]' $REPOSITORY_URI:$IMAGE_TAG > imagedefinitions.json",
                 ],
             );
-            fail(PhaseType::PostBuild, cmd_error(cmd, exit(rng)))
+            fail(BuildPhaseType::PostBuild, cmd_error(cmd, exit(rng)))
         } else {
             let message = if rng.random_bool(0.7) {
                 "no matching artifact paths found".to_string()
@@ -754,11 +938,8 @@ impl Sim {
                 )
             };
             fail(
-                PhaseType::UploadArtifacts,
-                Context {
-                    status_code: "CLIENT_ERROR".to_string(),
-                    message,
-                },
+                BuildPhaseType::UploadArtifacts,
+                context("CLIENT_ERROR", message),
             )
         }
     }
@@ -773,38 +954,42 @@ impl Sim {
         let cfg = proj.config.clone();
         let b = &proj.behavior;
 
-        let (stop_at, fail_status, fail_ctx, after): (_, _, _, &[PhaseType]) = match outcome {
-            Outcome::Success => (None, Status::Succeeded, None, &[]),
-            Outcome::Fail { at, status, ctx } => (Some(*at), *status, Some(ctx), phases_after(*at)),
+        const FINALIZING: &[BuildPhaseType] = &[BuildPhaseType::Finalizing];
+        let (stop_at, fail_status, fail_ctx, after): (_, _, _, &[BuildPhaseType]) = match outcome {
+            Outcome::Success => (None, StatusType::Succeeded, None, &[]),
+            Outcome::Fail { at, status, ctx } => {
+                (Some(at), status.clone(), Some(ctx), phases_after(at))
+            }
             Outcome::Stop { at } => (
-                Some(*at),
-                Status::Stopped,
+                Some(at),
+                StatusType::Stopped,
                 None,
-                if *at == PhaseType::Queued {
+                if *at == BuildPhaseType::Queued {
                     &[]
                 } else {
-                    &[PhaseType::Finalizing]
+                    FINALIZING
                 },
             ),
         };
+        let empty_context = || context("", String::new());
 
         let mut phases = Vec::with_capacity(11);
         let mut t = start;
         let mut since_provisioning = 0i64;
-        for (i, &pt) in PhaseType::ALL[..10].iter().enumerate() {
+        for (i, pt) in PHASES[..10].iter().enumerate() {
             if let Some(at) = stop_at
                 && pt > at
-                && !after.contains(&pt)
+                && !after.contains(pt)
             {
                 continue;
             }
             let mut secs = b.phase[i].sample(rng);
-            if pt == PhaseType::Build
+            if *pt == BuildPhaseType::Build
                 && let Some(f) = planted_factor
             {
                 secs *= f;
             }
-            if pt == PhaseType::Queued && rng.random_bool(b.long_queue) {
+            if *pt == BuildPhaseType::Queued && rng.random_bool(b.long_queue) {
                 let long = LogNormal::new(300f64.ln(), 0.9).expect("valid lognormal");
                 secs += long.sample(rng);
                 secs = secs.min(f64::from(cfg.queued_timeout_minutes) * 60.0 - 1.0);
@@ -814,107 +999,84 @@ impl Sim {
                 secs *= rng.random_range(0.05..1.0);
             }
             let mut ms = ((secs * 1000.0).round() as i64).max(1);
-            if failed_here && fail_status == Status::TimedOut {
+            if failed_here && fail_status == StatusType::TimedOut {
                 let limit = i64::from(cfg.timeout_minutes) * 60_000;
                 ms = (limit - since_provisioning).max(60_000) + rng.random_range(0..3_000);
             }
-            if pt >= PhaseType::Provisioning {
+            if *pt >= BuildPhaseType::Provisioning {
                 since_provisioning += ms;
             }
             let status = if failed_here {
-                fail_status
+                fail_status.clone()
             } else {
-                Status::Succeeded
+                StatusType::Succeeded
             };
-            let contexts = if pt == PhaseType::Submitted {
+            let contexts = if *pt == BuildPhaseType::Submitted {
                 None
             } else if failed_here {
-                Some(vec![fail_ctx.cloned().unwrap_or(Context {
-                    status_code: String::new(),
-                    message: String::new(),
-                })])
-            } else if b.empty_contexts && pt > PhaseType::Provisioning {
-                Some(vec![Context {
-                    status_code: String::new(),
-                    message: String::new(),
-                }])
+                Some(vec![fail_ctx.cloned().unwrap_or_else(empty_context)])
+            } else if b.empty_contexts && *pt > BuildPhaseType::Provisioning {
+                Some(vec![empty_context()])
             } else {
                 Some(Vec::new())
             };
-            phases.push(Phase {
-                kind: pt,
-                status: Some(status),
-                start: t,
-                end: Some(t + ms),
-                contexts,
-            });
+            phases.push(phase(pt.clone(), Some(status), t, Some(t + ms), contexts));
             t += ms;
         }
-        phases.push(Phase {
-            kind: PhaseType::Completed,
-            status: None,
-            start: t,
-            end: None,
-            contexts: None,
-        });
+        phases.push(phase(BuildPhaseType::Completed, None, t, None, None));
         let end = t;
-        let reached = |pt: PhaseType| phases.iter().any(|ph| ph.kind == pt);
-        let reached_build = reached(PhaseType::Build);
-        let provisioned = reached(PhaseType::DownloadSource)
-            || (reached(PhaseType::Provisioning)
-                && !matches!(stop_at, Some(PhaseType::Provisioning)));
-        let succeeded = fail_status == Status::Succeeded;
+        let reached =
+            |pt: BuildPhaseType| phases.iter().any(|ph| ph.phase_type == Some(pt.clone()));
+        let reached_build = reached(BuildPhaseType::Build);
+        let provisioned = reached(BuildPhaseType::DownloadSource)
+            || (reached(BuildPhaseType::Provisioning)
+                && stop_at != Some(&BuildPhaseType::Provisioning));
+        let succeeded = fail_status == StatusType::Succeeded;
 
         let uuid = uuid_v4(rng);
         let id = format!("{}:{}", cfg.name, uuid);
         let arn = format!("arn:aws:codebuild:{}:{ACCOUNT}:build/{}", cfg.region, id);
         let artifacts = match &cfg.artifacts {
-            ArtifactsKind::None => ArtifactsOut {
-                location: String::new(),
-                sha256sum: None,
-                md5sum: None,
-                override_artifact_name: None,
-                encryption_disabled: None,
-                artifact_identifier: None,
+            ArtifactsKind::None => BuildArtifacts {
+                location: Some(String::new()),
+                ..BuildArtifacts::default()
             },
-            ArtifactsKind::S3 { location, zip } => ArtifactsOut {
-                location: location.clone(),
+            ArtifactsKind::S3 { location, zip } => BuildArtifacts {
+                location: Some(location.clone()),
                 sha256sum: (*zip && succeeded).then(|| hex(rng, 64)),
                 md5sum: (*zip && succeeded).then(|| hex(rng, 32)),
                 override_artifact_name: Some(false),
                 encryption_disabled: Some(false),
-                artifact_identifier: None,
+                ..BuildArtifacts::default()
             },
-            ArtifactsKind::Pipeline { bucket_prefix } => ArtifactsOut {
-                location: format!("{bucket_prefix}/BuildArtif/{}", alnum(rng, 7)),
-                sha256sum: None,
-                md5sum: None,
+            ArtifactsKind::Pipeline { bucket_prefix } => BuildArtifacts {
+                location: Some(format!("{bucket_prefix}/BuildArtif/{}", alnum(rng, 7))),
                 override_artifact_name: Some(false),
                 encryption_disabled: Some(false),
-                artifact_identifier: None,
+                ..BuildArtifacts::default()
             },
         };
         let secondary_artifacts = (!cfg.secondary_artifact_ids.is_empty()).then(|| {
             cfg.secondary_artifact_ids
                 .iter()
-                .map(|ident| ArtifactsOut {
-                    location: format!(
+                .map(|ident| BuildArtifacts {
+                    location: Some(format!(
                         "arn:aws:s3:::acme-build-artifacts-{}/{}/{}",
                         cfg.region, cfg.name, ident
-                    ),
-                    sha256sum: None,
-                    md5sum: None,
+                    )),
                     override_artifact_name: Some(false),
                     encryption_disabled: Some(false),
                     artifact_identifier: Some(ident.clone()),
+                    ..BuildArtifacts::default()
                 })
                 .collect()
         });
         let secondary_source_versions = cfg.secondary_sources.as_ref().map(|srcs| {
             srcs.iter()
-                .map(|s| SourceVersionOut {
-                    source_identifier: s.source_identifier.clone().unwrap_or_default(),
-                    source_version: hex(rng, 40),
+                .map(|s| ProjectSourceVersion {
+                    source_identifier: Some(s.source_identifier.clone().unwrap_or_default()),
+                    source_version: Some(hex(rng, 40)),
+                    ..ProjectSourceVersion::default()
                 })
                 .collect()
         });
@@ -922,9 +1084,10 @@ impl Sim {
             cfg.vpc_config
                 .as_ref()
                 .filter(|_| provisioned)
-                .map(|v| NetworkInterfaceOut {
-                    subnet_id: pick(rng, &v.subnets).clone(),
-                    network_interface_id: format!("eni-{}", hex(rng, 17)),
+                .map(|v| NetworkInterface {
+                    subnet_id: Some(pick(rng, v.subnets()).clone()),
+                    network_interface_id: Some(format!("eni-{}", hex(rng, 17))),
+                    ..NetworkInterface::default()
                 });
         let report_arns = (!cfg.report_groups.is_empty() && reached_build).then(|| {
             cfg.report_groups
@@ -939,52 +1102,70 @@ impl Sim {
                 })
                 .collect()
         });
+        let exported_var = |name: &str, value: String| ExportedEnvironmentVariable {
+            name: Some(name.to_string()),
+            value: Some(value),
+            ..ExportedEnvironmentVariable::default()
+        };
         let exported = (cfg.exports && reached_build).then(|| {
             vec![
-                NameValue {
-                    name: "IMAGE_TAG".to_string(),
-                    value: commit
+                exported_var(
+                    "IMAGE_TAG",
+                    commit
                         .resolved
                         .as_deref()
                         .map_or_else(|| "latest".to_string(), |r| r[..7].to_string()),
-                },
-                NameValue {
-                    name: "BUILD_RESULT".to_string(),
-                    value: if succeeded { "ok" } else { "failed" }.to_string(),
-                },
+                ),
+                exported_var(
+                    "BUILD_RESULT",
+                    if succeeded { "ok" } else { "failed" }.to_string(),
+                ),
             ]
         });
         let full = Build {
-            project: cfg,
-            id,
-            arn,
-            uuid,
-            build_number: 0,
-            start,
-            end: Some(end),
-            current_phase: PhaseType::Completed,
-            status: fail_status,
+            id: Some(id),
+            arn: Some(arn),
+            // Numbered in submission order when emitted.
+            build_number: Some(0),
+            start_time: Some(ts(start)),
+            end_time: Some(ts(end)),
+            current_phase: Some(BuildPhaseType::Completed.as_str().to_string()),
+            build_status: Some(fail_status),
             source_version: commit.source_version.clone(),
             resolved_source_version: commit.resolved.clone(),
-            phases,
+            project_name: Some(cfg.name.clone()),
+            phases: Some(phases),
+            source: Some(cfg.source.clone()),
+            secondary_sources: cfg.secondary_sources.clone(),
             secondary_source_versions,
-            artifacts,
+            artifacts: Some(artifacts),
             secondary_artifacts,
-            logs_created: provisioned,
-            initiator: commit.initiator.clone(),
+            cache: Some(cfg.cache.clone()),
+            environment: Some(cfg.environment.clone()),
+            service_role: Some(cfg.service_role.clone()),
+            logs: Some(logs(&cfg, &uuid, provisioned)),
+            timeout_in_minutes: Some(cfg.timeout_minutes as i32),
+            queued_timeout_in_minutes: Some(cfg.queued_timeout_minutes as i32),
+            build_complete: Some(true),
+            initiator: Some(commit.initiator.clone()),
+            vpc_config: cfg.vpc_config.clone(),
             network_interface,
-            exported,
+            encryption_key: cfg.encryption_key.clone(),
+            exported_environment_variables: exported,
             report_arns,
-            auto_retry: None,
+            file_system_locations: cfg.file_system_locations.clone(),
+            debug_session: cfg.debug_session.clone(),
+            auto_retry_config: None,
+            ..Build::default()
         };
         // Still running when the archive was last polled.
         if end > self.window_end {
             let at = (self.window_end - rng.random_range(0..120_000)).max(start + 1);
-            return full.snapshot(at);
+            return snapshot(&full, at, &cfg);
         }
         if start >= self.tail_start && end - start > 2 && rng.random_bool(0.5) {
             let at = rng.random_range(start + 1..end);
-            return full.snapshot(at);
+            return snapshot(&full, at, &cfg);
         }
         full
     }
@@ -1092,10 +1273,10 @@ impl Iterator for Generator {
         self.sim.counts.builds_not_found += builds_not_found.len() as u64;
         let latest = builds
             .iter()
-            .map(|b| b.end.unwrap_or(b.start))
+            .map(|b| end_ms(b).unwrap_or(start_ms(b)))
             .max()
             .unwrap_or(0)
-            .max(builds.iter().map(|b| b.start).max().unwrap_or(0));
+            .max(builds.iter().map(start_ms).max().unwrap_or(0));
         let date_ms = latest + frng.random_range(5_000..600_000);
         let request_ids = (0..4).map(|_| uuid_v4(&mut frng)).collect();
         let content_length = builds.len() as u64 * 3_900 + frng.random_range(0..1_000);

@@ -8,6 +8,14 @@ use std::time::Instant;
 use clap::Parser;
 use codebuild_bench::{FormatChoice, GenConfig, GzipMode, Plant, TzChoice, generate, parse_date};
 
+/// mimalloc, as in `cbstats` and `loadbench`: each record is a
+/// `codebuild_model::Build` owning its strings (a few dozen allocations per
+/// build, freed once its file is written), and glibc's malloc made the
+/// generator ~1.5x the CPU time of its former borrowing model; with
+/// mimalloc it is back to that (benches/README.md, Generator).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generate a synthetic archive of AWS CodeBuild batch_get_builds responses.
 ///
 /// The same arguments always produce byte-identical files.

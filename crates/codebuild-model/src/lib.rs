@@ -79,7 +79,7 @@ pub use sdk::SdkConversionError;
 pub use source::{
     BuildStatusConfig, GitSubmodulesConfig, ProjectSource, ProjectSourceVersion, SourceAuth,
 };
-pub use timestamp::{Timestamp, TimestampError};
+pub use timestamp::{Timestamp, TimestampError, TimestampFormat};
 pub use unknown::UnknownMembers;
 
 /// Re-exported so users can name the schema type without depending on schemars.

@@ -1,6 +1,7 @@
 //! The one timestamp type, reading every form saved dumps contain.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -37,7 +38,8 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 /// # Writing
 /// One canonical form: RFC 3339 in UTC with exactly six fraction digits and
 /// `Z`, e.g. `2016-11-22T16:34:34.764000Z`. Reading that form back gives an
-/// equal value.
+/// equal value. Inside a [`TimestampFormat::scope`], `Serialize` writes the
+/// epoch-number or Python form instead (for writers of synthetic dumps).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp(OffsetDateTime);
 
@@ -356,9 +358,204 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// How `Serialize` writes a [`Timestamp`]: the canonical form by default,
+/// or, inside [`TimestampFormat::scope`], one of the forms saved dumps
+/// contain, so a writer of synthetic dumps can produce each of them from the
+/// model's types.
+///
+/// Every form reads back (with [`Timestamp::parse`] or as a JSON number) as
+/// an equal `Timestamp`, except an epoch number with a non-zero microsecond
+/// far from today (see [`TimestampFormat::EpochSeconds`]).
+///
+/// ```
+/// use codebuild_model::{Timestamp, TimestampFormat};
+/// use time::UtcOffset;
+///
+/// let t = Timestamp::parse("2016-11-22T16:34:34.764Z")?;
+/// assert_eq!(serde_json::to_string(&t).unwrap(), r#""2016-11-22T16:34:34.764000Z""#);
+/// let ist = UtcOffset::from_hms(5, 30, 0).unwrap();
+/// let json = TimestampFormat::PythonStr(ist).scope(|| serde_json::to_string(&t).unwrap());
+/// assert_eq!(json, r#""2016-11-22 22:04:34.764000+05:30""#);
+/// let json = TimestampFormat::EpochSeconds.scope(|| serde_json::to_string(&[t]).unwrap());
+/// assert_eq!(json, "[1479832474.764]");
+/// assert_eq!(t.format(TimestampFormat::PythonIsoformat(UtcOffset::UTC)), "2016-11-22T16:34:34.764000+00:00");
+/// # Ok::<(), codebuild_model::TimestampError>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TimestampFormat {
+    /// RFC 3339 in UTC with six fraction digits and `Z`:
+    /// `"2016-11-22T16:34:34.764000Z"` (what `Display` writes).
+    #[default]
+    Canonical,
+    /// Epoch seconds as a JSON number, the API wire form: an integer when
+    /// the fraction is zero (`1479832474`), else the shortest decimal that
+    /// reads back as the same `f64` (`1479832474.764`; for whole
+    /// milliseconds that is the 3-digit decimal itself). It reads back
+    /// exactly for whole milliseconds at any date and for any microsecond
+    /// between the years 1697 and 2242 (see the type's reading rules).
+    EpochSeconds,
+    /// Python `str(datetime)` in the zone `offset` (what
+    /// `json.dump(resp, default=str)` writes): `"2016-11-22 22:04:34.764000+05:30"`,
+    /// no fraction when the microsecond is 0, `+00:00` for UTC.
+    PythonStr(UtcOffset),
+    /// Python `datetime.isoformat()` in the zone `offset` (also what the
+    /// `aws` CLI v2 prints): `"2016-11-22T22:04:34.764000+05:30"`, no
+    /// fraction when the microsecond is 0.
+    PythonIsoformat(UtcOffset),
+}
+
+thread_local! {
+    static FORMAT: Cell<TimestampFormat> = const { Cell::new(TimestampFormat::Canonical) };
+}
+
+impl TimestampFormat {
+    /// Runs `f` with every `Timestamp` serialized on this thread written in
+    /// this format, and restores the format in force before (also when `f`
+    /// panics). Only this thread is affected: serialization that `f` hands
+    /// to other threads writes their own format (canonical by default).
+    pub fn scope<R>(self, f: impl FnOnce() -> R) -> R {
+        struct Restore(TimestampFormat);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                FORMAT.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(FORMAT.with(|c| c.replace(self)));
+        f()
+    }
+
+    /// The format `Serialize` writes timestamps in on this thread now.
+    pub fn current() -> Self {
+        FORMAT.with(Cell::get)
+    }
+}
+
+/// Room for the longest Python form: `9999-12-31 23:59:59.999999+23:59:59`.
+const TEXT_CAP: usize = 40;
+
+impl Timestamp {
+    /// The text of this timestamp in `format`, as `Serialize` writes it but
+    /// without JSON quotes (for [`TimestampFormat::EpochSeconds`], the number).
+    pub fn format(&self, format: TimestampFormat) -> String {
+        match format {
+            TimestampFormat::Canonical => self.to_string(),
+            TimestampFormat::EpochSeconds => match self.epoch_seconds() {
+                Ok(secs) => secs.to_string(),
+                Err(secs) => secs.to_string(),
+            },
+            TimestampFormat::PythonStr(offset) | TimestampFormat::PythonIsoformat(offset) => {
+                let sep = if matches!(format, TimestampFormat::PythonStr(_)) {
+                    b' '
+                } else {
+                    b'T'
+                };
+                let mut buf = [0u8; TEXT_CAP];
+                let n = self.python_text(offset, sep, &mut buf);
+                String::from_utf8_lossy(&buf[..n]).into_owned()
+            }
+        }
+    }
+
+    /// Whole epoch seconds (`Ok`) when the fraction is zero, else the
+    /// seconds as an `f64` (`Err`).
+    fn epoch_seconds(&self) -> Result<i64, f64> {
+        let micros = self.unix_micros();
+        if micros.rem_euclid(1_000_000) == 0 {
+            Ok(micros.div_euclid(1_000_000))
+        } else {
+            // Correctly rounded (|micros| < 2^53): for whole milliseconds this
+            // is the f64 of the 3-decimal value, whose shortest text it is.
+            Err(micros as f64 / 1e6)
+        }
+    }
+
+    /// Writes Python's `datetime` text (`sep` is `b' '` for `str`, `b'T'` for
+    /// `isoformat`) in the zone `offset` into `buf`; returns its length. A
+    /// local time outside the years 0000 to 9999 (which Python cannot hold)
+    /// is written in UTC instead.
+    fn python_text(&self, offset: UtcOffset, sep: u8, buf: &mut [u8; TEXT_CAP]) -> usize {
+        let (local, offset) = match self.0.checked_to_offset(offset) {
+            Some(t) if (0..=9999).contains(&t.year()) => (t, offset),
+            _ => (self.0, UtcOffset::UTC),
+        };
+        let mut w = TextBuf { buf, len: 0 };
+        w.digits(local.year() as u32, 4);
+        w.push(b'-');
+        w.digits(u32::from(u8::from(local.month())), 2);
+        w.push(b'-');
+        w.digits(u32::from(local.day()), 2);
+        w.push(sep);
+        w.digits(u32::from(local.hour()), 2);
+        w.push(b':');
+        w.digits(u32::from(local.minute()), 2);
+        w.push(b':');
+        w.digits(u32::from(local.second()), 2);
+        let micros = local.microsecond();
+        if micros != 0 {
+            w.push(b'.');
+            w.digits(micros, 6);
+        }
+        let total = offset.whole_seconds();
+        w.push(if total < 0 { b'-' } else { b'+' });
+        let abs = total.unsigned_abs();
+        w.digits(abs / 3600, 2);
+        w.push(b':');
+        w.digits(abs % 3600 / 60, 2);
+        // Python writes the seconds of an offset only when there are some.
+        if abs % 60 != 0 {
+            w.push(b':');
+            w.digits(abs % 60, 2);
+        }
+        w.len
+    }
+}
+
+/// ASCII text written into a fixed buffer (no allocation per timestamp).
+struct TextBuf<'a> {
+    buf: &'a mut [u8; TEXT_CAP],
+    len: usize,
+}
+
+impl TextBuf<'_> {
+    fn push(&mut self, c: u8) {
+        self.buf[self.len] = c;
+        self.len += 1;
+    }
+
+    /// `value` in exactly `width` decimal digits (leading zeros).
+    fn digits(&mut self, value: u32, width: usize) {
+        let mut v = value;
+        for i in (0..width).rev() {
+            self.buf[self.len + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        self.len += width;
+    }
+}
+
 impl Serialize for Timestamp {
+    /// In [`TimestampFormat::current`]: canonical unless inside a
+    /// [`TimestampFormat::scope`].
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match TimestampFormat::current() {
+            TimestampFormat::Canonical => serializer.collect_str(self),
+            TimestampFormat::EpochSeconds => match self.epoch_seconds() {
+                Ok(secs) => serializer.serialize_i64(secs),
+                Err(secs) => serializer.serialize_f64(secs),
+            },
+            format @ (TimestampFormat::PythonStr(offset)
+            | TimestampFormat::PythonIsoformat(offset)) => {
+                let sep = if matches!(format, TimestampFormat::PythonStr(_)) {
+                    b' '
+                } else {
+                    b'T'
+                };
+                let mut buf = [0u8; TEXT_CAP];
+                let n = self.python_text(offset, sep, &mut buf);
+                // ASCII digits and separators only.
+                serializer.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+            }
+        }
     }
 }
 
@@ -634,6 +831,136 @@ mod tests {
         let t: Timestamp = serde_json::from_str("-62167219200").unwrap();
         assert_eq!(t.to_string(), "0000-01-01T00:00:00.000000Z");
         assert_eq!(Timestamp::from_unix_micros(-62_167_219_200_000_001), None);
+    }
+
+    fn micros(ms: i64) -> Timestamp {
+        Timestamp::from_unix_micros(ms * 1_000).unwrap()
+    }
+
+    fn json_in(format: TimestampFormat, t: Timestamp) -> String {
+        format.scope(|| serde_json::to_string(&t).unwrap())
+    }
+
+    #[test]
+    fn writes_every_dump_form() {
+        // 2016-11-22T16:34:34.764Z, worked out by hand.
+        let t = micros(1_479_832_474_764);
+        let off = |h: i8, m: i8, s: i8| UtcOffset::from_hms(h, m, s).unwrap();
+        let py_str = TimestampFormat::PythonStr;
+        let py_iso = TimestampFormat::PythonIsoformat;
+        assert_eq!(
+            json_in(py_str(UtcOffset::UTC), t),
+            r#""2016-11-22 16:34:34.764000+00:00""#
+        );
+        assert_eq!(
+            json_in(py_iso(off(5, 30, 0)), t),
+            r#""2016-11-22T22:04:34.764000+05:30""#
+        );
+        assert_eq!(
+            json_in(py_str(off(-2, -30, 0)), micros(1_479_832_474_000)),
+            r#""2016-11-22 14:04:34-02:30""#
+        );
+        assert_eq!(
+            json_in(py_iso(off(9, 0, 0)), micros(1_479_832_474_000)),
+            r#""2016-11-23T01:34:34+09:00""#
+        );
+        // 2023-12-31T23:40:00.001Z past midnight into the next year, and
+        // Python's offset seconds.
+        assert_eq!(
+            json_in(py_iso(off(1, 2, 3)), micros(1_704_066_000_001)),
+            r#""2024-01-01T00:42:03.001000+01:02:03""#
+        );
+        let one_micro = Timestamp::from_unix_micros(1_479_832_474_000_001).unwrap();
+        assert_eq!(
+            json_in(py_str(UtcOffset::UTC), one_micro),
+            r#""2016-11-22 16:34:34.000001+00:00""#
+        );
+        let epoch = |t| json_in(TimestampFormat::EpochSeconds, t);
+        assert_eq!(epoch(t), "1479832474.764");
+        assert_eq!(epoch(micros(1_479_832_474_760)), "1479832474.76");
+        assert_eq!(epoch(micros(1_479_832_474_001)), "1479832474.001");
+        assert_eq!(epoch(micros(1_479_832_474_000)), "1479832474");
+        assert_eq!(epoch(micros(-1_500)), "-1.5");
+        assert_eq!(epoch(one_micro), "1479832474.000001");
+        assert_eq!(
+            json_in(TimestampFormat::Canonical, t),
+            r#""2016-11-22T16:34:34.764000Z""#
+        );
+        assert_eq!(t.format(TimestampFormat::EpochSeconds), "1479832474.764");
+        assert_eq!(
+            t.format(py_str(off(5, 30, 0))),
+            "2016-11-22 22:04:34.764000+05:30"
+        );
+        assert_eq!(t.format(TimestampFormat::Canonical), t.to_string());
+    }
+
+    #[test]
+    fn every_written_form_reads_back_as_the_same_instant() {
+        let offsets = [0, 19_800, -9_000, -25_200, 32_400, 50_400, -43_200];
+        for ms in [
+            0,
+            1_479_832_474_764,
+            1_704_067_199_999,
+            -86_400_001,
+            253_402_300_799_999,
+        ] {
+            let t = micros(ms);
+            for secs in offsets {
+                let off = UtcOffset::from_whole_seconds(secs).unwrap();
+                for format in [
+                    TimestampFormat::Canonical,
+                    TimestampFormat::EpochSeconds,
+                    TimestampFormat::PythonStr(off),
+                    TimestampFormat::PythonIsoformat(off),
+                ] {
+                    let json = json_in(format, t);
+                    assert_eq!(
+                        serde_json::from_str::<Timestamp>(&json).unwrap(),
+                        t,
+                        "{json}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_local_year_python_cannot_hold_is_written_in_utc() {
+        let last = Timestamp::parse("9999-12-31T23:30:00Z").unwrap();
+        let east = UtcOffset::from_hms(1, 0, 0).unwrap();
+        assert_eq!(
+            last.format(TimestampFormat::PythonIsoformat(east)),
+            "9999-12-31T23:30:00+00:00"
+        );
+    }
+
+    #[test]
+    fn the_scope_is_restored_after_nesting_and_panics() {
+        let t = micros(1_479_832_474_000);
+        assert_eq!(TimestampFormat::current(), TimestampFormat::Canonical);
+        TimestampFormat::EpochSeconds.scope(|| {
+            TimestampFormat::PythonStr(UtcOffset::UTC).scope(|| {
+                assert_eq!(
+                    serde_json::to_string(&t).unwrap(),
+                    r#""2016-11-22 16:34:34+00:00""#
+                );
+            });
+            assert_eq!(serde_json::to_string(&t).unwrap(), "1479832474");
+        });
+        let caught = std::panic::catch_unwind(|| {
+            TimestampFormat::EpochSeconds.scope(|| panic!("on purpose"));
+        });
+        assert!(caught.is_err());
+        assert_eq!(TimestampFormat::current(), TimestampFormat::Canonical);
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#""2016-11-22T16:34:34.000000Z""#
+        );
+        // Another thread never sees this thread's format.
+        TimestampFormat::EpochSeconds.scope(|| {
+            let there = std::thread::spawn(move || serde_json::to_string(&t).unwrap());
+            assert_eq!(there.join().unwrap(), r#""2016-11-22T16:34:34.000000Z""#);
+        });
     }
 
     #[test]
