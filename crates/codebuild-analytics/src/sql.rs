@@ -8,10 +8,11 @@
 //! `failedPhase`, `failureStatusCode`, `failureMessage`, are read, not
 //! recomputed). Where an engine differs:
 //!
-//! - **Percentiles**: DuckDB `quantile_cont` and Spark `percentile` are
-//!   exact linear interpolation (numpy's default, the report's); Trino has
-//!   only `approx_percentile` (a q-digest estimate), so its percentile
-//!   columns are approximate, and each query says so in a comment.
+//! - **Percentiles** are exact linear interpolation (numpy's default, the
+//!   report's) in every dialect: DuckDB `quantile_cont`, Spark
+//!   `percentile`; Trino has only the estimate `approx_percentile`, so its
+//!   queries sort each group's values (`array_sort(array_agg(...))`) and
+//!   interpolate between the two closest ranks themselves.
 //! - **Sums of seconds** are summed as whole microseconds, as the report
 //!   does, so they do not depend on row order.
 //! - **Time buckets, days and hours** are UTC whatever the session's time
@@ -26,10 +27,13 @@
 //!   Trino by its `max_recursion_depth` session property: raise it above
 //!   the longest chain).
 //!
-//! What the SQL does not reproduce: filters (`--project`, `--since`,
-//! `--until`: add a `WHERE` to the `builds` CTE), the outcome columns of
-//! statuses no one knows in advance (they are summed in one
-//! `otherStatuses` column).
+//! - **Filters** ([`SqlOptions::filters`], the report's `--project`,
+//!   `--since`, `--until`) are one `WHERE` on the `b` CTE that every query
+//!   reads builds (and, through it, phases) from, so chains, commits and
+//!   red periods are found among the kept builds only, as the report does.
+//!
+//! What the SQL does not reproduce: the outcome columns of statuses no one
+//! knows in advance (they are summed in one `otherStatuses` column).
 
 use std::fmt::Write as _;
 
@@ -39,7 +43,7 @@ use crate::analysis::PHASE_ORDER;
 use crate::analysis::cost::{NotPricedReason, PriceTable};
 use crate::analysis::failures::{ASCII_SPACE_CLASS, NORMALIZATION_RULES};
 use crate::analysis::outcomes::{ALL_PROJECTS, KNOWN_STATUSES, NO_STATUS};
-use crate::filter::TimeBucket;
+use crate::filter::{Filters, TimeBucket};
 
 /// The SQL dialect to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,16 +52,11 @@ pub enum Dialect {
     DuckDb,
     /// Spark SQL 4 (Java regexes, `percentile`, backquoted names).
     Spark,
-    /// Trino / Presto / Athena engine v3 (Joni regexes, `approx_percentile`).
+    /// Trino / Presto / Athena engine v3 (Joni regexes, lambdas).
     Trino,
 }
 
 impl Dialect {
-    /// `true` where every percentile is exact (DuckDB, Spark).
-    pub fn exact_percentiles(self) -> bool {
-        self != Dialect::Trino
-    }
-
     /// The dialect's name as `--dialect` takes it.
     pub fn name(self) -> &'static str {
         match self {
@@ -118,6 +117,10 @@ pub struct SqlOptions {
     /// `region`, `environmentType`, `computeType`, `usdPerMinute`,
     /// `usdPerSecond`); it wins over [`SqlOptions::prices`].
     pub price_table: Option<String>,
+    /// The builds the queries look at (projects, a `startTime` range,
+    /// statuses), as the report's filters: a `WHERE` on the builds every
+    /// query reads. The default keeps every build.
+    pub filters: Filters,
 }
 
 /// One generated query.
@@ -127,9 +130,6 @@ pub struct Query {
     pub name: &'static str,
     /// The SQL: one statement, without a trailing `;`.
     pub sql: String,
-    /// Whether its numbers are exact in this dialect (false for Trino's
-    /// percentiles).
-    pub exact: bool,
 }
 
 impl Query {
@@ -151,75 +151,56 @@ pub fn queries(opts: &SqlOptions) -> Result<Vec<Query>, String> {
         d: opts.dialect,
         opts,
     };
-    let mut out: Vec<(&'static str, String, bool)> = vec![
-        ("outcomes", g.outcomes(None), false),
-        ("phase timing", g.phase_timing(), false),
-        ("overhead split", g.overhead_split(), false),
-        ("failures by phase", g.failures_by_phase(), true),
-        ("top failure reasons", g.top_failure_reasons(), true),
+    let mut out: Vec<(&'static str, String)> = vec![
+        ("outcomes", g.outcomes(None)),
+        ("phase timing", g.phase_timing()),
+        ("overhead split", g.overhead_split()),
+        ("failures by phase", g.failures_by_phase()),
+        ("top failure reasons", g.top_failure_reasons()),
         (
             "failure rates by compute type",
             g.failure_rates("environment.computeType"),
-            true,
         ),
         (
             "failure rates by image",
             g.failure_rates("environment.image"),
-            true,
         ),
         (
             "failure rates by source type",
             g.failure_rates("source.type"),
-            true,
         ),
-        ("retry summary", g.retry_summary(), true),
-        ("flaky rate", g.flaky_rate(), true),
-        ("manual rebuild summary", g.manual_rebuild_summary(), true),
-        ("recovery summary", g.recovery_summary(), true),
-        ("peak concurrency", g.peak_concurrency(), true),
-        ("build minutes", g.build_minutes(), true),
+        ("retry summary", g.retry_summary()),
+        ("flaky rate", g.flaky_rate()),
+        ("manual rebuild summary", g.manual_rebuild_summary()),
+        ("recovery summary", g.recovery_summary()),
+        ("peak concurrency", g.peak_concurrency()),
+        ("build minutes", g.build_minutes()),
     ];
     let priced = opts.prices.is_some() || opts.price_table.is_some();
     if priced {
-        out.push(("estimated cost by project", g.cost_by_project(), true));
-        out.push((
-            "estimated cost by compute type",
-            g.cost_by_compute_type(),
-            true,
-        ));
-        out.push(("estimated cost by phase", g.cost_by_phase(), true));
-        out.push(("not priced", g.not_priced(), true));
+        out.push(("estimated cost by project", g.cost_by_project()));
+        out.push(("estimated cost by compute type", g.cost_by_compute_type()));
+        out.push(("estimated cost by phase", g.cost_by_phase()));
+        out.push(("not priced", g.not_priced()));
     }
     out.extend([
-        ("retry chains", g.retry_chains(), true),
-        (
-            "failure rates by initiator",
-            g.failure_rates("initiator"),
-            true,
-        ),
-        ("flaky commits", g.flaky_commits(), true),
-        ("manual rebuilds", g.manual_rebuilds(), true),
-        ("red periods", g.red_periods(), true),
-        ("builds per day", g.builds_per_day(), true),
-        ("builds per hour of week", g.builds_per_hour_of_week(), true),
-        (
-            "outcomes by time bucket",
-            g.outcomes(Some(opts.bucket)),
-            false,
-        ),
+        ("retry chains", g.retry_chains()),
+        ("failure rates by initiator", g.failure_rates("initiator")),
+        ("flaky commits", g.flaky_commits()),
+        ("manual rebuilds", g.manual_rebuilds()),
+        ("red periods", g.red_periods()),
+        ("builds per day", g.builds_per_day()),
+        ("builds per hour of week", g.builds_per_hour_of_week()),
+        ("outcomes by time bucket", g.outcomes(Some(opts.bucket))),
     ]);
     if priced {
-        out.push(("estimated build costs", g.build_costs(), true));
+        out.push(("estimated build costs", g.build_costs()));
     }
     Ok(out
         .into_iter()
-        .map(|(name, body, exact_anyway)| {
-            let exact = exact_anyway || opts.dialect.exact_percentiles();
-            Query {
-                name,
-                sql: g.header(name, exact) + &body,
-                exact,
-            }
+        .map(|(name, body)| Query {
+            name,
+            sql: g.header(name) + &body,
         })
         .collect())
 }
@@ -365,17 +346,14 @@ impl Gen<'_> {
     }
 
     /// The header comment of a query.
-    fn header(&self, name: &str, exact: bool) -> String {
+    fn header(&self, name: &str) -> String {
         let mut h = format!(
             "-- cbstats sql --dialect {}: section `{name}` of `cbstats report --format json`\n\
              -- (definitions: ANALYTICS.md; columns and row order as the report's).\n",
             self.d.name()
         );
-        if !exact {
-            h.push_str(
-                "-- APPROXIMATE: Trino has no exact percentile; approx_percentile is an estimate\n\
-                 -- (q-digest), so the percentile columns can differ from the report's.\n",
-            );
+        if let Some(w) = self.filter_comment() {
+            h.push_str(&w);
         }
         if self.d == Dialect::Spark {
             h.push_str("-- Spark 4.0 or later (recursive CTEs, array_append).\n");
@@ -426,25 +404,131 @@ impl Gen<'_> {
         }
     }
 
-    /// The `b` CTE: the builds with short column names.
+    /// The `b` CTE: the builds that pass the filters, with short column
+    /// names.
     fn builds_cte(&self) -> String {
         let cols: Vec<String> = BUILD_COLUMNS
             .iter()
             .map(|(c, a)| format!("{} AS {a}", self.id(c)))
             .collect();
+        let filter = self
+            .filter_predicates()
+            .map(|p| format!("\n  WHERE {}", p.join("\n    AND ")))
+            .unwrap_or_default();
         format!(
-            "b AS (\n  SELECT {}\n  FROM {}\n)",
+            "b AS (\n  SELECT {}\n  FROM {}{filter}\n)",
             cols.join(",\n    "),
             self.table("builds")
         )
     }
 
-    /// A percentile of `e` (linear interpolation, or Trino's estimate).
+    /// The CTEs of the queries that need the whole archive (retry chains,
+    /// and what follows them): `ball` = every build, with `kept` (whether
+    /// it passes the filters; TRUE without filters), and `b` = the kept
+    /// ones. As in the report, links, chains, conflicts and a rebuild's
+    /// earlier build are found in the whole archive; the filters select
+    /// chains by their root, and the builds counted.
+    fn all_builds_ctes(&self) -> String {
+        let cols: Vec<String> = BUILD_COLUMNS
+            .iter()
+            .map(|(c, a)| format!("{} AS {a}", self.id(c)))
+            .collect();
+        let kept = self
+            .filter_predicates()
+            .map(|p| format!("COALESCE({}, FALSE)", p.join(" AND ")))
+            .unwrap_or_else(|| "TRUE".to_owned());
+        format!(
+            "ball AS (\n  SELECT {},\n    {kept} AS kept\n  FROM {}\n),\n\
+             b AS (SELECT * FROM ball WHERE kept)",
+            cols.join(",\n    "),
+            self.table("builds")
+        )
+    }
+
+    /// The conditions of [`SqlOptions::filters`] on the `builds` table, or
+    /// `None` without filters. As the report's: a null project, status or
+    /// `startTime` never passes a filter on it; `until` is exclusive.
+    fn filter_predicates(&self) -> Option<Vec<String>> {
+        let f = &self.opts.filters;
+        let mut preds = Vec::new();
+        let one_of = |column: &str, values: &[String]| {
+            if values.is_empty() {
+                return "FALSE".to_owned();
+            }
+            let v: Vec<String> = values.iter().map(|s| self.lit(s)).collect();
+            format!("{} IN ({})", self.id(column), v.join(", "))
+        };
+        if let Some(projects) = &f.projects {
+            preds.push(one_of("projectName", projects));
+        }
+        let start = self.ts_micros(&self.id("startTime"));
+        if let Some(since) = f.since_micros {
+            preds.push(format!("{start} >= {since}"));
+        }
+        if let Some(until) = f.until_micros {
+            preds.push(format!("{start} < {until}"));
+        }
+        if let Some(statuses) = &f.statuses {
+            preds.push(one_of("buildStatus", statuses));
+        }
+        (!preds.is_empty()).then_some(preds)
+    }
+
+    /// The header line naming the filters in force (instants in RFC 3339).
+    fn filter_comment(&self) -> Option<String> {
+        let f = &self.opts.filters;
+        if f.is_empty() {
+            return None;
+        }
+        let when = |us: i64| {
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
+                .ok()
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
+                .unwrap_or_else(|| format!("{us} us"))
+        };
+        let mut parts = Vec::new();
+        if let Some(p) = &f.projects {
+            parts.push(format!("projects {}", p.join(", ")));
+        }
+        if let Some(s) = f.since_micros {
+            parts.push(format!("started at or after {}", when(s)));
+        }
+        if let Some(u) = f.until_micros {
+            parts.push(format!("started before {}", when(u)));
+        }
+        if let Some(s) = &f.statuses {
+            parts.push(format!("statuses {}", s.join(", ")));
+        }
+        // One line: a name with a line break must not end the comment.
+        let text = parts.join("; ").replace(['\n', '\r'], " ");
+        Some(format!("-- Only the builds of: {text}.\n"))
+    }
+
+    /// A percentile of `e`: linear interpolation between the two closest
+    /// ranks, nulls ignored (null for a group without values).
+    ///
+    /// Trino has no exact percentile aggregate (`approx_percentile` is a
+    /// sketch's estimate), so the group's values are sorted into an array
+    /// and interpolated in a lambda: with n values and h = (n - 1) q, the
+    /// value at rank floor(h) plus (h - floor(h)) times the gap to the
+    /// next one (1-based `element_at`, the last value at q = 1).
     fn pct(&self, e: &str, q: f64) -> String {
         match self.d {
             Dialect::DuckDb => format!("quantile_cont({e}, {q})"),
             Dialect::Spark => format!("percentile({e}, {q})"),
-            Dialect::Trino => format!("approx_percentile({e}, {q})"),
+            Dialect::Trino => {
+                let n = "cardinality(v)";
+                let h = format!("({n} - 1) * {q}");
+                let lo = format!("CAST(floor({h}) AS BIGINT)");
+                format!(
+                    "element_at(transform(ARRAY[array_sort(array_agg({e}) FILTER (WHERE {e} IS NOT NULL))], \
+                     v -> IF({n} = 0, NULL, element_at(v, {lo} + 1) + ({h} - {lo}) * \
+                     (element_at(v, least({lo} + 2, {n})) - element_at(v, {lo} + 1)))), 1)"
+                )
+            }
         }
     }
 
@@ -486,7 +570,8 @@ impl Gen<'_> {
         match self.d {
             Dialect::DuckDb => format!("({a}) // ({b})"),
             Dialect::Spark => format!("({a}) div ({b})"),
-            Dialect::Trino => format!("({a}) / ({b})"),
+            // Typed, so that the division is integral whatever the operands.
+            Dialect::Trino => format!("CAST({a} AS BIGINT) / CAST({b} AS BIGINT)"),
         }
     }
 
@@ -799,11 +884,17 @@ impl Gen<'_> {
     fn failure_rates(&self, column: &str) -> String {
         let completed = self.count_if(&self.completed("buildStatus"));
         let failures = self.count_if(&self.failure("buildStatus"));
-        let key = self.id(column);
+        let short = BUILD_COLUMNS
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, a)| *a)
+            .expect("a column of the b CTE");
         format!(
-            "SELECT {key},\n  CAST(COUNT(*) AS BIGINT) AS builds,\n  {completed} AS completed,\n  {failures} AS failures,\n  {rate} AS failureRate\n\
-             FROM {table}\nGROUP BY {key}\nORDER BY {o}",
-            table = self.table("builds"),
+            "WITH {b}\n\
+             SELECT {short} AS {key},\n  CAST(COUNT(*) AS BIGINT) AS builds,\n  {completed} AS completed,\n  {failures} AS failures,\n  {rate} AS failureRate\n\
+             FROM b\nGROUP BY {short}\nORDER BY {o}",
+            b = self.builds_cte(),
+            key = self.id(column),
             rate = self.ratio(
                 &failures,
                 &format!(
@@ -811,15 +902,16 @@ impl Gen<'_> {
                     self.count_if("buildStatus = 'STOPPED'")
                 )
             ),
-            o = self.asc(&key, false),
+            o = self.asc(short, false),
         )
     }
 
     // ------------------------------------------------------------ retry chains
 
     /// The CTEs that put every build in its auto-retry chain: `m` = the
-    /// builds (`b`) with `chain` (the chain's smallest member id), `pos`
-    /// (0-based position in chain order) and `length`.
+    /// builds of the whole archive (`ball`) with `chain` (the chain's
+    /// smallest member id), `pos` (0-based position in chain order),
+    /// `length` and `rootKept` (1 when the chain's root passes the filters).
     ///
     /// Links are resolved over the whole `builds` table; a chain is the
     /// connected component of the links (either side of a link suffices),
@@ -829,13 +921,14 @@ impl Gen<'_> {
     fn chain_ctes(&self) -> String {
         format!(
             "WITH RECURSIVE {b},\n\
-             link AS (\n  SELECT a.id AS src, c.id AS dst FROM b a JOIN b c ON a.nextRetry = c.arn\n  UNION\n  SELECT a.id AS src, c.id AS dst FROM b a JOIN b c ON c.previousRetry = a.arn\n),\n\
+             link AS (\n  SELECT a.id AS src, c.id AS dst FROM ball a JOIN ball c ON a.nextRetry = c.arn\n  UNION\n  SELECT a.id AS src, c.id AS dst FROM ball a JOIN ball c ON c.previousRetry = a.arn\n),\n\
              edge AS (\n  SELECT src AS x, dst AS y FROM link WHERE src <> dst\n  UNION\n  SELECT dst AS x, src AS y FROM link WHERE src <> dst\n),\n\
              walk (origin, node, path) AS (\n  SELECT DISTINCT x AS origin, x AS node, {start} AS path FROM edge\n  UNION ALL\n  SELECT w.origin, e.y, {append}\n  FROM walk w JOIN edge e ON e.x = w.node\n  WHERE NOT {contains}\n),\n\
              comp AS (\n  SELECT origin AS id, MIN(node) AS chain FROM walk GROUP BY origin\n),\n\
-             mc AS (\n  SELECT b.*, COALESCE(comp.chain, b.id) AS chain FROM b LEFT JOIN comp ON comp.id = b.id\n),\n\
-             m AS (\n  SELECT mc.*,\n    ROW_NUMBER() OVER (PARTITION BY chain ORDER BY retryNumber ASC NULLS LAST, startTime ASC NULLS LAST, id ASC) - 1 AS pos,\n    COUNT(*) OVER (PARTITION BY chain) AS length\n  FROM mc\n)",
-            b = self.builds_cte(),
+             mc AS (\n  SELECT ball.*, COALESCE(comp.chain, ball.id) AS chain FROM ball LEFT JOIN comp ON comp.id = ball.id\n),\n\
+             m0 AS (\n  SELECT mc.*,\n    ROW_NUMBER() OVER (PARTITION BY chain ORDER BY retryNumber ASC NULLS LAST, startTime ASC NULLS LAST, id ASC) - 1 AS pos,\n    COUNT(*) OVER (PARTITION BY chain) AS length\n  FROM mc\n),\n\
+             m AS (\n  -- rootKept: the chain's root passes the filters (the chain is selected)\n  SELECT m0.*, MAX(CASE WHEN pos = 0 AND kept THEN 1 ELSE 0 END) OVER (PARTITION BY chain) AS rootKept\n  FROM m0\n)",
+            b = self.all_builds_ctes(),
             start = self.array_of("x"),
             append = self.array_append("w.path", "e.y"),
             contains = self.array_contains("w.path", "e.y"),
@@ -850,9 +943,9 @@ impl Gen<'_> {
         let fail = |c: &str| self.failure(c);
         format!(
             "{chains},\n\
-             arns AS (SELECT DISTINCT arn FROM b WHERE arn IS NOT NULL),\n\
+             arns AS (SELECT DISTINCT arn FROM ball WHERE arn IS NOT NULL),\n\
              dangling AS (\n  SELECT m.id, CASE WHEN (m.nextRetry IS NOT NULL AND n.arn IS NULL) OR (m.previousRetry IS NOT NULL AND p.arn IS NULL) THEN 1 ELSE 0 END AS missing\n  FROM m LEFT JOIN arns n ON n.arn = m.nextRetry LEFT JOIN arns p ON p.arn = m.previousRetry\n),\n\
-             ch0 AS (\n  SELECT m.chain,\n    {rid} AS chainId, {rproj} AS projectName, {rstart} AS startTime,\n    CAST(MAX(m.length) AS BIGINT) AS length,\n    {members} AS memberIds,\n    {rstatus} AS rootStatus, {fstatus} AS finalStatus,\n    {fnum} AS finalNumber, {flimit} AS finalLimit,\n    {fend} AS finalEnd,\n    {wasted} AS wastedSeconds,\n    MAX(d.missing) AS missing\n  FROM m JOIN dangling d ON d.id = m.id\n  GROUP BY m.chain\n),\n\
+             ch0 AS (\n  SELECT m.chain,\n    {rid} AS chainId, {rproj} AS projectName, {rstart} AS startTime,\n    CAST(MAX(m.length) AS BIGINT) AS length,\n    {members} AS memberIds,\n    {rstatus} AS rootStatus, {fstatus} AS finalStatus,\n    {fnum} AS finalNumber, {flimit} AS finalLimit,\n    {fend} AS finalEnd,\n    {wasted} AS wastedSeconds,\n    MAX(d.missing) AS missing\n  FROM m JOIN dangling d ON d.id = m.id\n  WHERE m.rootKept = 1\n  GROUP BY m.chain\n),\n\
              ch AS (\n  SELECT chainId, projectName, startTime, length, memberIds, rootStatus, finalStatus,\n    COALESCE({rfail} AND finalStatus = 'SUCCEEDED', FALSE) AS recovered,\n    COALESCE({ffail} AND finalNumber = finalLimit, FALSE) AS exhausted,\n    wastedSeconds,\n    CASE WHEN {rfail} AND finalStatus = 'SUCCEEDED' THEN CAST({fendus} - {rstartus} AS DOUBLE) / 1e6 END AS timeToGreenSeconds,\n    missing = 1 AS incomplete\n  FROM ch0\n)",
             chains = self.chain_ctes(),
             rid = root("id"),
@@ -877,7 +970,7 @@ impl Gen<'_> {
             "{},\n\
              dwalk (origin, node, path) AS (\n  SELECT DISTINCT src AS origin, src AS node, {start} AS path FROM link\n  UNION ALL\n  SELECT w.origin, l.dst, {append}\n  FROM dwalk w JOIN link l ON l.src = w.node\n  WHERE NOT {contains}\n),\n\
              cyc AS (\n  -- builds on a directed cycle of links: a walk along the links from a build back to it\n  SELECT DISTINCT w.origin AS id FROM dwalk w JOIN link l ON l.src = w.node AND l.dst = w.origin\n),\n\
-             claims AS (\n  -- predecessor and successor ARNs each build is claimed by or claims (dangling ones too)\n  SELECT id, previousRetry AS pred, CAST(NULL AS {text}) AS succ FROM b WHERE previousRetry IS NOT NULL\n  UNION ALL SELECT c.id, a.arn, NULL FROM b a JOIN b c ON a.nextRetry = c.arn WHERE a.arn IS NOT NULL\n  UNION ALL SELECT id, NULL, nextRetry FROM b WHERE nextRetry IS NOT NULL\n  UNION ALL SELECT a.id, NULL, c.arn FROM b a JOIN b c ON c.previousRetry = a.arn WHERE c.arn IS NOT NULL\n),\n\
+             claims AS (\n  -- predecessor and successor ARNs each build is claimed by or claims (dangling ones too)\n  SELECT id, previousRetry AS pred, CAST(NULL AS {text}) AS succ FROM ball WHERE previousRetry IS NOT NULL\n  UNION ALL SELECT c.id, a.arn, NULL FROM ball a JOIN ball c ON a.nextRetry = c.arn WHERE a.arn IS NOT NULL\n  UNION ALL SELECT id, NULL, nextRetry FROM ball WHERE nextRetry IS NOT NULL\n  UNION ALL SELECT a.id, NULL, c.arn FROM ball a JOIN ball c ON c.previousRetry = a.arn WHERE c.arn IS NOT NULL\n),\n\
              conflict AS (\n  SELECT id FROM claims GROUP BY id HAVING COUNT(DISTINCT pred) > 1 OR COUNT(DISTINCT succ) > 1\n),\n\
              flags AS (\n  SELECT m.chain,\n    MAX(CASE WHEN cyc.id IS NOT NULL THEN 1 ELSE 0 END) = 1 AS cyclic,\n    MAX(CASE WHEN conflict.id IS NOT NULL THEN 1 ELSE 0 END) = 1 AS conflicting\n  FROM m LEFT JOIN cyc ON cyc.id = m.id LEFT JOIN conflict ON conflict.id = m.id\n  GROUP BY m.chain\n)\n\
              SELECT ch.chainId, ch.projectName, ch.startTime, ch.length, ch.memberIds, ch.rootStatus, ch.finalStatus,\n  ch.recovered, ch.exhausted, ch.wastedSeconds, ch.timeToGreenSeconds, ch.incomplete, f.cyclic, f.conflicting\n\
@@ -920,7 +1013,7 @@ impl Gen<'_> {
         format!(
             "{chains},\n\
              counts AS (\n  SELECT projectName, resolvedSourceVersion,\n    CAST(COUNT(*) AS BIGINT) AS builds,\n    {succ} AS succeeded, {failed} AS failed, {fault} AS fault,\n    {timed} AS timedOut, {stopped} AS stopped,\n    MIN(startTime) AS firstSeen, MAX(startTime) AS lastSeen\n  FROM b WHERE resolvedSourceVersion IS NOT NULL\n  GROUP BY projectName, resolvedSourceVersion\n),\n\
-             rec AS (\n  -- a failure of the commit followed, later in its chain, by a success of the commit\n  SELECT DISTINCT f.projectName, f.resolvedSourceVersion\n  FROM m f JOIN m s ON s.chain = f.chain AND s.pos > f.pos\n    AND {same_p} AND s.resolvedSourceVersion = f.resolvedSourceVersion\n  WHERE {ffail} AND s.buildStatus = 'SUCCEEDED' AND f.resolvedSourceVersion IS NOT NULL\n),\n\
+             rec AS (\n  -- a failure of the commit followed, later in its chain, by a success of the commit\n  SELECT DISTINCT f.projectName, f.resolvedSourceVersion\n  FROM m f JOIN m s ON s.chain = f.chain AND s.pos > f.pos\n    AND {same_p} AND s.resolvedSourceVersion = f.resolvedSourceVersion\n  WHERE {ffail} AND s.buildStatus = 'SUCCEEDED' AND f.resolvedSourceVersion IS NOT NULL\n    AND f.kept AND s.kept\n),\n\
              fc AS (\n  SELECT c.projectName, c.resolvedSourceVersion, builds, succeeded, failed, fault, timedOut, stopped,\n    builds - succeeded - failed - fault - timedOut - stopped AS other,\n    firstSeen, lastSeen,\n    rec.resolvedSourceVersion IS NOT NULL AS recoveredByRetry\n  FROM counts c LEFT JOIN rec ON {same_rec} AND rec.resolvedSourceVersion = c.resolvedSourceVersion\n  WHERE succeeded > 0 AND failed + fault + timedOut > 0\n)",
             chains = self.chain_ctes(),
             succ = st("SUCCEEDED"),
@@ -961,7 +1054,7 @@ impl Gen<'_> {
     fn rebuild_ctes(&self) -> String {
         format!(
             "{chains},\n\
-             cand AS (\n  -- for each build q, the completed builds a of its commit that ended before q started, in another chain\n  SELECT q.id, q.projectName, q.resolvedSourceVersion, q.startTime, q.buildStatus, q.pos > 0 AS autoRetry,\n    a.id AS previousId, a.buildStatus AS previousStatus,\n    ROW_NUMBER() OVER (PARTITION BY q.id ORDER BY a.endTime DESC, a.startTime DESC NULLS LAST, a.id DESC NULLS LAST) AS latest\n  FROM m q JOIN m a ON a.projectName = q.projectName AND a.resolvedSourceVersion = q.resolvedSourceVersion\n  WHERE q.startTime IS NOT NULL AND a.endTime IS NOT NULL AND a.endTime < q.startTime\n    AND {completed} AND a.chain <> q.chain\n),\n\
+             cand AS (\n  -- for each kept build q, the completed builds a (of the whole archive) of its commit that ended before q started, in another chain\n  SELECT q.id, q.projectName, q.resolvedSourceVersion, q.startTime, q.buildStatus, q.pos > 0 AS autoRetry,\n    a.id AS previousId, a.buildStatus AS previousStatus,\n    ROW_NUMBER() OVER (PARTITION BY q.id ORDER BY a.endTime DESC, a.startTime DESC NULLS LAST, a.id DESC NULLS LAST) AS latest\n  FROM m q JOIN m a ON a.projectName = q.projectName AND a.resolvedSourceVersion = q.resolvedSourceVersion\n  WHERE q.kept AND q.startTime IS NOT NULL AND a.endTime IS NOT NULL AND a.endTime < q.startTime\n    AND {completed} AND a.chain <> q.chain\n),\n\
              mr AS (\n  SELECT id, projectName, resolvedSourceVersion, startTime, buildStatus, autoRetry, previousId, previousStatus,\n    COALESCE({prev_fail} AND buildStatus = 'SUCCEEDED', FALSE) AS rescued\n  FROM cand WHERE latest = 1\n)",
             chains = self.chain_ctes(),
             completed = self.completed("a.buildStatus"),
@@ -1198,18 +1291,23 @@ impl Gen<'_> {
     /// The CTEs of the cost queries: `c` = one row per build with its
     /// billing, billed units and cost.
     fn cost_ctes(&self, with: &str) -> String {
+        format!("{with}{},\n{}", self.builds_cte(), self.cost_of("b"))
+    }
+
+    /// The CTEs pricing each build of `src` (a CTE of builds): `prices`,
+    /// then `k`, `c`, `cb` and `cost` (one row per build of `src`).
+    fn cost_of(&self, src: &str) -> String {
         use NotPricedReason::*;
         let region = "CASE WHEN split_part(arn, ':', 1) = 'arn' AND split_part(arn, ':', 4) <> '' THEN split_part(arn, ':', 4) END";
         let lambda = "substr(computeType, 1, 13) = 'BUILD_LAMBDA_'";
         let reason = |r: NotPricedReason| self.lit(r.as_str());
         let units = self.idiv("us + unitUs - 1", "unitUs");
         format!(
-            "{with}{b},\n{prices},\n\
-             k AS (\n  SELECT b.*, {region} AS region,\n    CASE WHEN computeType IS NULL THEN NULL WHEN {lambda} THEN 'second' ELSE 'minute' END AS billing,\n    CASE WHEN computeType IS NOT NULL AND {lambda} THEN 1000000 ELSE 60000000 END AS unitUs,\n    {end_us} - {start_us} AS us\n  FROM b\n),\n\
+            "{prices},\n\
+             k AS (\n  SELECT {src}.*, {region} AS region,\n    CASE WHEN computeType IS NULL THEN NULL WHEN {lambda} THEN 'second' ELSE 'minute' END AS billing,\n    CASE WHEN computeType IS NOT NULL AND {lambda} THEN 1000000 ELSE 60000000 END AS unitUs,\n    {end_us} - {start_us} AS us\n  FROM {src}\n),\n\
              c AS (\n  SELECT k.*,\n    CASE\n      WHEN k.startTime IS NULL OR k.endTime IS NULL THEN {no_duration}\n      WHEN k.us < 0 THEN {negative}\n      WHEN k.fleetArn IS NOT NULL AND k.fleetArn <> '' THEN {fleet}\n      WHEN k.region IS NULL THEN {no_region}\n      WHEN k.envType IS NULL THEN {no_env}\n      WHEN k.computeType IS NULL THEN {no_compute}\n      WHEN p.region IS NULL THEN {no_price}\n    END AS notPricedReason,\n    p.usdPerMinute AS pMinute, p.usdPerSecond AS pSecond\n  FROM k LEFT JOIN prices p ON p.region = k.region AND p.environmentType = k.envType AND p.computeType = k.computeType\n),\n\
              cb AS (\n  SELECT c.*,\n    CASE WHEN notPricedReason IS NULL THEN {units} END AS units,\n    CASE WHEN notPricedReason IS NULL THEN\n      CASE WHEN billing = 'minute' THEN COALESCE(pMinute, pSecond * 60) ELSE COALESCE(pSecond, pMinute / 60) END\n    END AS usdPerUnit,\n    CASE WHEN notPricedReason IS NULL THEN COALESCE(pMinute, pSecond * 60) END AS usdPerMinute\n  FROM c\n),\n\
              cost AS (\n  SELECT cb.*, units * unitUs / 1000000 AS billedSeconds, units * usdPerUnit AS estimatedCostUsd FROM cb\n)",
-            b = self.builds_cte(),
             prices = self.prices_cte(),
             end_us = self.ts_micros("endTime"),
             start_us = self.ts_micros("startTime"),
@@ -1304,25 +1402,26 @@ impl Gen<'_> {
     }
 
     fn cost_by_project(&self) -> String {
-        // The chains and rebuilds CTEs start with `WITH RECURSIVE b AS ...`;
-        // the cost CTEs follow them.
-        let rebuilds = self.rebuild_ctes();
-        let chains = rebuilds;
-        let cost = self.cost_ctes("");
-        // `cost_ctes` repeats the `b` CTE: drop that copy.
-        let b = format!("{},\n", self.builds_cte());
-        let cost = cost.replacen(&b, "", 1);
+        // Every build of the archive is priced: a selected chain's members
+        // count in its retry cost whether or not they pass the filters (as
+        // the report's); everything else counts the kept builds only.
+        let kept = |e: &str| format!("CASE WHEN kept THEN {e} END");
         let failed = format!(
-            "SUM(CASE WHEN {} THEN estimatedCostUsd END)",
+            "SUM(CASE WHEN kept AND {} THEN estimatedCostUsd END)",
             self.failure("cost.buildStatus")
         );
         format!(
             "{chains},\n{cost},\n\
-             retried AS (SELECT id FROM m WHERE pos < length - 1),\n\
-             pm AS (\n  SELECT cost.projectName,\n    CAST(COUNT(*) AS BIGINT) AS builds,\n    {priced} AS pricedBuilds,\n    CAST(COALESCE(SUM(billedSeconds), 0) AS DOUBLE) / 60.0 AS billedMinutes,\n    SUM(estimatedCostUsd) AS estimatedCostUsd,\n    COALESCE({failed}, 0) AS failedCost,\n    COALESCE(SUM(CASE WHEN r.id IS NOT NULL THEN estimatedCostUsd END), 0) AS retryCost,\n    COALESCE(SUM(CASE WHEN mr.id IS NOT NULL THEN estimatedCostUsd END), 0) AS rebuildCost\n  FROM cost LEFT JOIN retried r ON r.id = cost.id LEFT JOIN mr ON mr.id = cost.id\n  GROUP BY cost.projectName\n)\n\
+             retried AS (SELECT id FROM m WHERE pos < length - 1 AND rootKept = 1),\n\
+             pm AS (\n  SELECT cost.projectName,\n    {builds} AS builds,\n    {priced} AS pricedBuilds,\n    CAST(COALESCE(SUM({billed}), 0) AS DOUBLE) / 60.0 AS billedMinutes,\n    SUM({usd}) AS estimatedCostUsd,\n    COALESCE({failed}, 0) AS failedCost,\n    COALESCE(SUM(CASE WHEN r.id IS NOT NULL THEN estimatedCostUsd END), 0) AS retryCost,\n    COALESCE(SUM(CASE WHEN mr.id IS NOT NULL THEN estimatedCostUsd END), 0) AS rebuildCost\n  FROM cost LEFT JOIN retried r ON r.id = cost.id LEFT JOIN mr ON mr.id = cost.id\n  GROUP BY cost.projectName\n  HAVING {builds} > 0\n)\n\
              SELECT projectName, builds, pricedBuilds, builds - pricedBuilds AS notPricedBuilds, billedMinutes,\n  estimatedCostUsd,\n  CASE WHEN pricedBuilds > 0 THEN failedCost END AS failedEstimatedCostUsd,\n  CASE WHEN pricedBuilds > 0 THEN retryCost END AS retryEstimatedCostUsd,\n  CASE WHEN pricedBuilds > 0 THEN rebuildCost END AS manualRebuildEstimatedCostUsd,\n  CASE WHEN SUM(estimatedCostUsd) OVER () > 0 THEN estimatedCostUsd / SUM(estimatedCostUsd) OVER () END AS shareOfEstimatedCost\n\
              FROM pm ORDER BY estimatedCostUsd DESC NULLS LAST, {o}",
-            priced = self.count_if("notPricedReason IS NULL"),
+            chains = self.rebuild_ctes(),
+            cost = self.cost_of("ball"),
+            builds = self.count_if("kept"),
+            priced = self.count_if("kept AND notPricedReason IS NULL"),
+            billed = kept("billedSeconds"),
+            usd = kept("estimatedCostUsd"),
             o = self.asc("projectName", false),
         )
     }
@@ -1339,6 +1438,7 @@ mod tests {
             bucket: TimeBucket::Week,
             prices: Some(PriceTable::builtin().clone()),
             price_table: None,
+            filters: Filters::default(),
         }
     }
 
@@ -1385,7 +1485,7 @@ mod tests {
     }
 
     #[test]
-    fn only_trino_queries_with_percentiles_are_approximate() {
+    fn every_dialect_interpolates_its_percentiles() {
         for d in [Dialect::DuckDb, Dialect::Spark, Dialect::Trino] {
             let qs = queries(&opts(d)).unwrap();
             let mut names: Vec<&str> = qs.iter().map(|q| q.name).collect();
@@ -1393,9 +1493,7 @@ mod tests {
             names.dedup();
             assert_eq!(names.len(), qs.len(), "names are unique");
             for q in &qs {
-                let has_pct = q.sql.contains("approx_percentile(");
-                assert_eq!(has_pct, d == Dialect::Trino && !q.exact, "{d:?} {}", q.name);
-                assert_eq!(q.sql.contains("APPROXIMATE"), !q.exact, "{d:?} {}", q.name);
+                assert!(!q.sql.contains("approx"), "{d:?} {}", q.name);
                 assert!(q.sql.starts_with("-- cbstats sql --dialect"));
             }
         }
@@ -1403,6 +1501,71 @@ mod tests {
         let phase = phase.iter().find(|q| q.name == "phase timing").unwrap();
         assert!(phase.sql.contains("percentile(j.d, 0.99)"), "{}", phase.sql);
         assert_eq!(phase.file_name(), "phase-timing.sql");
+        let trino = queries(&opts(Dialect::Trino)).unwrap();
+        let phase = trino.iter().find(|q| q.name == "phase timing").unwrap();
+        assert!(
+            phase.sql.contains(
+                "element_at(transform(ARRAY[array_sort(array_agg(j.d) FILTER (WHERE j.d IS NOT NULL))], \
+                 v -> IF(cardinality(v) = 0, NULL, element_at(v, CAST(floor((cardinality(v) - 1) * 0.99) AS BIGINT) + 1)"
+            ),
+            "{}",
+            phase.sql
+        );
+    }
+
+    #[test]
+    fn filters_are_one_where_on_the_builds_every_query_reads() {
+        let mut o = opts(Dialect::DuckDb);
+        let plain = queries(&o).unwrap();
+        o.filters = Filters {
+            projects: Some(vec!["app".into(), "it's".into()]),
+            since_micros: Some(1_704_067_200_000_000),
+            until_micros: Some(1_706_745_600_000_000),
+            statuses: None,
+        };
+        let filtered = queries(&o).unwrap();
+        let want = "  FROM builds\n  WHERE \"projectName\" IN ('app', 'it''s')\n    \
+                    AND epoch_us(\"startTime\") >= 1704067200000000\n    \
+                    AND epoch_us(\"startTime\") < 1706745600000000\n)";
+        for (p, f) in plain.iter().zip(&filtered) {
+            // The builds table is read once, in the b CTE, and filtered there.
+            assert_eq!(f.sql.matches("FROM builds").count(), 1, "{}", f.name);
+            assert!(f.sql.contains(want), "{}\n{}", f.name, f.sql);
+            assert!(
+                f.sql.contains(
+                    "-- Only the builds of: projects app, it's; started at or after \
+                     2024-01-01T00:00:00Z; started before 2024-02-01T00:00:00Z.\n"
+                ),
+                "{}",
+                f.sql
+            );
+            // Nothing else changes.
+            let unfiltered = f
+                .sql
+                .lines()
+                .filter(|l| {
+                    !l.starts_with("-- Only")
+                        && !l.contains("startTime\") ")
+                        && !l.contains("WHERE \"projectName\"")
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert_eq!(unfiltered, p.sql, "{}", f.name);
+        }
+        // No project at all keeps nothing; statuses are a list too.
+        o.filters = Filters {
+            projects: Some(vec![]),
+            statuses: Some(vec!["FAILED".into()]),
+            ..Filters::default()
+        };
+        o.dialect = Dialect::Spark;
+        let q = &queries(&o).unwrap()[0];
+        assert!(
+            q.sql
+                .contains("  WHERE FALSE\n    AND `buildStatus` IN ('FAILED')\n)"),
+            "{}",
+            q.sql
+        );
     }
 
     #[test]

@@ -10,16 +10,16 @@ use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
 use codebuild_analytics::sql::{self, Dialect, Source, SqlOptions};
 
-use crate::cli::{Bucket, Cli};
+use crate::cli::{Bucket, Cli, FilterArgs};
 
 /// Arguments of `cbstats sql`.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Every query computes one section of `cbstats report --format json` \
-(same name, columns and row order) with the definitions of ANALYTICS.md. Percentiles are exact \
-in DuckDB (quantile_cont) and Spark (percentile); Trino has only approx_percentile, so its \
-percentile columns are estimates. Not generated: the recovery sections, the not-priced list, \
-the report's filters (add a WHERE to the `b` CTE)."
+(same name, columns and row order) with the definitions of ANALYTICS.md, on the builds \
+`--project`, `--since` and `--until` keep (as the report's). Percentiles are exact linear \
+interpolation in every dialect (Trino: sorted arrays, not approx_percentile). Statuses the \
+report does not know are summed in one `otherStatuses` column of the outcomes."
 )]
 pub struct SqlArgs {
     /// The SQL dialect.
@@ -61,6 +61,9 @@ pub struct SqlArgs {
     /// Time bucket of the `outcomes-by-time-bucket` query.
     #[arg(long, value_enum, value_name = "BUCKET", default_value_t = Bucket::Week)]
     pub bucket: Bucket,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
 }
 
 /// The dialects of `--dialect`.
@@ -68,7 +71,7 @@ pub struct SqlArgs {
 pub enum SqlDialect {
     /// Spark SQL 4 (`spark-sql -f`, `spark.sql(...)`, Databricks).
     Spark,
-    /// Trino, Presto and Athena (engine v3); percentiles approximate.
+    /// Trino, Presto and Athena (engine v3).
     Trino,
     /// DuckDB.
     Duckdb,
@@ -112,6 +115,7 @@ pub fn run(_cli: &Cli, args: &SqlArgs) -> Result<ExitCode> {
         bucket: args.bucket.into(),
         prices: Some(crate::prices::table().clone()),
         price_table: args.price_table.clone(),
+        filters: crate::load::filters(&args.filters)?,
     };
     let queries = sql::queries(&opts).map_err(crate::UsageError)?;
     match &args.out {

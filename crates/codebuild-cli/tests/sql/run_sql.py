@@ -1,16 +1,28 @@
-"""Runs the SQL of `cbstats sql` in DuckDB and PySpark and compares every
-result with `cbstats report --format json --detail` on the same archive.
+"""Runs the SQL of `cbstats sql` in DuckDB and PySpark, and the Trino SQL
+translated to DuckDB by sqlglot, and compares every result with
+`cbstats report --format json --detail` on the same archive.
 
 Usage: run_sql.py MANIFEST.json
 
 The manifest (written by crates/codebuild-cli/tests/sql.rs):
   {
     "runs": [{"label": "sample duckdb", "dialect": "duckdb", "dir": "sql-duckdb",
-              "cwd": "work", "report": "report.json"}, ...],   # cbstats report --format json --detail
+              "cwd": "work", "report": "report.json",   # cbstats report --format json --detail
+              "export": "export"}, ...],   # trino runs: the export its tables are views of
     "tolerance": 1e-9,                       # relative, for exact queries
     "messages": [[raw, normalized], ...],    # normalize_message's outputs
-    "normalize": {"duckdb": "<expr of m>", "spark": "<expr of m>"}
+    "normalize": {"duckdb": "<expr of m>", "spark": "<expr of m>", "trino": "<expr of m>"}
   }
+
+The Trino dialect cannot run here (no Trino server on this machine's
+registries), so its queries are translated by sqlglot (a Trino parser and
+a DuckDB writer, pinned in .ci/requirements.txt) and run by DuckDB over
+views named as the Trino tables. sqlglot keeps the replacement of
+`regexp_replace` as written, and Trino's `$1` is DuckDB's `\1`: that one
+thing is rewritten in the parsed tree (see `trino_to_duckdb`). This checks
+the queries' logic as Trino would read it (CTEs, recursion, window
+functions, lambdas, integer division, time zones); it does not check the
+regexes under Joni, Trino's own engine.
 
 Each query file is one statement (a header comment, then the query, then
 `;`). Rows are compared in order, column by column: the SQL must give the
@@ -25,6 +37,7 @@ import decimal
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -148,6 +161,60 @@ def run_duckdb(sql):
     return cols, [dict(zip(cols, map(canon, row))) for row in rel.fetchall()]
 
 
+def trino_to_duckdb(sql):
+    """Trino SQL as DuckDB SQL, by sqlglot; the replacement strings of
+    `regexp_replace` get DuckDB's group references (`\\1` for `$1`)."""
+    import sqlglot
+    from sqlglot import exp
+
+    tree = sqlglot.parse_one(sql, read="trino")
+
+    def groups(node):
+        if isinstance(node, exp.RegexpReplace):
+            r = node.args.get("replacement")
+            if isinstance(r, exp.Literal) and r.is_string:
+                node.set("replacement", exp.Literal.string(re.sub(r"\$(\d)", r"\\\1", r.this)))
+        return node
+
+    return tree.transform(groups).sql(dialect="duckdb")
+
+
+def trino_views(con, export):
+    """Views `builds`, `phases`, `phaseContexts` over an export (one file
+    per frame, or folders of Hive partitions)."""
+    for frame in ["builds", "phases", "phaseContexts"]:
+        single = os.path.join(export, f"{frame}.parquet")
+        if os.path.exists(single):
+            src = f"read_parquet('{single}')"
+        else:
+            glob = os.path.join(export, frame, "**", "*.parquet")
+            src = (
+                f"read_parquet('{glob}', hive_partitioning = true, "
+                "hive_types_autocast = false, union_by_name = true)"
+            )
+        con.execute(f'CREATE OR REPLACE VIEW "{frame}" AS SELECT * FROM {src}')
+
+
+def run_trino(export, sql):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'America/Los_Angeles'")
+    if export is not None:
+        trino_views(con, export)
+    rel = con.sql(trino_to_duckdb(sql))
+    cols = rel.columns
+    return cols, [dict(zip(cols, map(canon, row))) for row in rel.fetchall()]
+
+
+def run_one(dialect, spark, export, sql):
+    if dialect == "duckdb":
+        return run_duckdb(sql)
+    if dialect == "spark":
+        return run_spark(spark, sql)
+    return run_trino(export, sql)
+
+
 def spark_session():
     from pyspark.sql import SparkSession
 
@@ -198,7 +265,7 @@ def main():
             if dialect == "spark":
                 lit = raw.replace("\\", "\\\\").replace("'", "\\'")
             q = f"SELECT {expr} AS n FROM (SELECT '{lit}' AS m) t"
-            got = (run_duckdb(q) if dialect == "duckdb" else run_spark(spark, q))[1][0]["n"]
+            got = run_one(dialect, spark, None, q)[1][0]["n"]
             if got != want:
                 fail(f"{dialect} normalize {raw!r}", f"got {got!r}, normalize_message gives {want!r}")
         if messages:
@@ -213,7 +280,7 @@ def main():
                 continue
             t0 = time.monotonic()
             try:
-                cols, rows = run_duckdb(sql) if dialect == "duckdb" else run_spark(spark, sql)
+                cols, rows = run_one(dialect, spark, run.get("export"), sql)
             except Exception as e:  # noqa: BLE001 - reported, then the next query
                 fail(where, f"the query failed: {str(e)[:2000]}")
                 continue
