@@ -463,6 +463,146 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
     })
 }
 
+/// `CREATE EXTERNAL TABLE` statements for Athena (and Glue, Hive) of the
+/// `builds`, `phases` and `phaseContexts` frames of the export at `dir`,
+/// whose copy is at `location` (an `s3://` URL of the same layout), in
+/// `database`; each followed by `MSCK REPAIR TABLE` to find its partitions.
+///
+/// Athena allows only letters, digits and `_` in column names, and the
+/// export's carry dots (`environment.computeType`), so the tables name
+/// each column by [`crate::sql::athena_name`] (`environment_computetype`)
+/// and read the files' columns by position
+/// (`'parquet.column.index.access' = 'true'`), in the order of the
+/// export's files, which is checked to be the same in every file. The
+/// partition columns (folders `COL=value`) come last, typed as the frame's
+/// column (`month` as `string`). Athena reads tables from folders, not
+/// files, so `builds` and `phases` must be folders (an export with
+/// `--partition-by`); `phaseContexts`, which no query reads, is written
+/// whole when it lacks the partition columns, and is then left out with a
+/// note saying how to register it.
+pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<String> {
+    let templates = crate::load::empty_frames(true)?;
+    let location = location.trim_end_matches('/');
+    let quote = |name: &str| format!("`{}`", name.replace('`', "``"));
+    let mut out = String::from(
+        "-- cbstats sql --athena-ddl: the export's frames as Athena tables. Athena allows only\n\
+         -- letters, digits and _ in column names, so columns are renamed (lower case, other\n\
+         -- characters as _) and read by position (parquet.column.index.access); generate the\n\
+         -- queries with `cbstats sql --column-names athena`.\n",
+    );
+    for (frame, template) in [
+        ("builds", &templates.builds),
+        ("phases", &templates.phases),
+        ("phaseContexts", &templates.phase_contexts),
+    ] {
+        if dir.join(format!("{frame}.parquet")).is_file() {
+            if frame == "phaseContexts" {
+                out.push_str(&format!(
+                    "\n-- `phaseContexts` is one file ({frame}.parquet: it has no partition column) and\n\
+                     -- no query reads it; to register it, copy it into a folder of its own\n\
+                     -- ({location}/{frame}/part-0.parquet) and declare it as the tables above.\n"
+                ));
+                continue;
+            }
+            polars_bail!(ComputeError: "{}: `{frame}` is one file; Athena reads tables from folders: export with `--partition-by` (e.g. `--partition-by month`)", dir.display());
+        }
+        let files = frame_files(dir, frame)?;
+        let Some(first) = files.first() else {
+            polars_bail!(ComputeError: "{}: no Parquet files of `{frame}`", dir.display());
+        };
+        let schema_of = |file: &Path| -> PolarsResult<Schema> {
+            let args = ScanArgsParquet {
+                glob: false,
+                hive_options: HiveOptions::new_disabled(),
+                ..Default::default()
+            };
+            let mut lf = LazyFrame::scan_parquet(PlRefPath::try_from_path(file)?, args)?;
+            Ok(lf.collect_schema()?.as_ref().clone())
+        };
+        let schema = schema_of(first)?;
+        let root = dir.join(frame);
+        let keys: Vec<String> = partitions(&root, first)?
+            .into_iter()
+            .map(|(k, _, _)| k)
+            .collect();
+        let mut shortened = false;
+        for file in &files {
+            let other = schema_of(file)?;
+            if !other.iter_names().eq(schema.iter_names()) {
+                polars_bail!(ComputeError: "{}: its columns differ from {}'s; Athena reads columns by position, so every file of a frame must have the same", file.display(), first.display());
+            }
+            let parts = partitions(&root, file)?;
+            if !parts.iter().map(|(k, _, _)| k).eq(keys.iter()) {
+                polars_bail!(ComputeError: "{}: its partition folders differ from {}'s", file.display(), first.display());
+            }
+            shortened |= parts.iter().any(|(_, _, short)| *short);
+        }
+        let hive_type = |column: &str, dtype: &DataType| -> PolarsResult<&'static str> {
+            Ok(match dtype {
+                DataType::String => "string",
+                DataType::Boolean => "boolean",
+                DataType::Int32 => "int",
+                DataType::Int64 => "bigint",
+                DataType::Float64 => "double",
+                DataType::Date => "date",
+                DataType::Datetime(_, _) => "timestamp",
+                other => {
+                    polars_bail!(ComputeError: "column `{column}` of `{frame}` is a {other}, which the Athena tables do not declare")
+                }
+            })
+        };
+        let mut seen = std::collections::BTreeMap::new();
+        let mut declare = |column: &str, ty: &str| -> PolarsResult<String> {
+            let name = crate::sql::athena_name(column);
+            if let Some(before) = seen.insert(name.clone(), column.to_owned()) {
+                polars_bail!(ComputeError: "columns `{before}` and `{column}` of `{frame}` are both `{name}` in Athena");
+            }
+            Ok(format!("  {} {ty}", quote(&name)))
+        };
+        let mut columns = Vec::new();
+        for (name, dtype) in schema.iter() {
+            columns.push(declare(name, hive_type(name, dtype)?)?);
+        }
+        let mut parts = Vec::new();
+        for key in &keys {
+            let ty = match template.schema().get(key.as_str()) {
+                Some(dtype) => hive_type(key, dtype)?,
+                None => "string",
+            };
+            parts.push(declare(key, ty)?);
+        }
+        let table = format!("{}.{}", quote(database), quote(&frame.to_ascii_lowercase()));
+        let _ = std::fmt::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "\nCREATE EXTERNAL TABLE {table} (\n{}\n)\n",
+                columns.join(",\n")
+            ),
+        );
+        if !parts.is_empty() {
+            out.push_str(&format!("PARTITIONED BY (\n{}\n)\n", parts.join(",\n")));
+        }
+        out.push_str(&format!(
+            "ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'\n\
+             WITH SERDEPROPERTIES ('parquet.column.index.access' = 'true')\n\
+             STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'\n\
+             OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat'\n\
+             LOCATION '{}/';\n",
+            format!("{location}/{frame}").replace('\'', "''")
+        ));
+        if shortened {
+            out.push_str(&format!(
+                "-- WARNING: some partition folders of `{frame}` hold a shortened value (a long value's\n\
+                 -- prefix and hash); Athena reads the folder's text, not the value.\n"
+            ));
+        }
+        if !parts.is_empty() {
+            out.push_str(&format!("MSCK REPAIR TABLE {table};\n"));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,33 @@ impl Dialect {
     }
 }
 
+/// How the queries name the columns of the export's tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColumnNames {
+    /// As the export writes them (`environment.computeType`).
+    #[default]
+    Export,
+    /// As the Athena tables of [`crate::dataset::athena_ddl`] declare them:
+    /// [`athena_name`] (`environment_computetype`).
+    Athena,
+}
+
+/// A column's name in an Athena (Glue) table: ASCII letters in lower
+/// case, digits kept, every other character `_`
+/// (`environment.computeType` -> `environment_computetype`).
+pub fn athena_name(column: &str) -> String {
+    column
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// Where the three frames are read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -121,6 +148,8 @@ pub struct SqlOptions {
     /// statuses), as the report's filters: a `WHERE` on the builds every
     /// query reads. The default keeps every build.
     pub filters: Filters,
+    /// How the tables' columns are named.
+    pub column_names: ColumnNames,
 }
 
 /// One generated query.
@@ -327,6 +356,14 @@ impl Gen<'_> {
         }
     }
 
+    /// A column of the export's tables, named as [`SqlOptions::column_names`] says.
+    fn col(&self, name: &str) -> String {
+        match self.opts.column_names {
+            ColumnNames::Export => self.id(name),
+            ColumnNames::Athena => self.id(&athena_name(name)),
+        }
+    }
+
     fn lit(&self, s: &str) -> String {
         str_lit(self.d, s)
     }
@@ -409,7 +446,7 @@ impl Gen<'_> {
     fn builds_cte(&self) -> String {
         let cols: Vec<String> = BUILD_COLUMNS
             .iter()
-            .map(|(c, a)| format!("{} AS {a}", self.id(c)))
+            .map(|(c, a)| format!("{} AS {a}", self.col(c)))
             .collect();
         let filter = self
             .filter_predicates()
@@ -431,7 +468,7 @@ impl Gen<'_> {
     fn all_builds_ctes(&self) -> String {
         let cols: Vec<String> = BUILD_COLUMNS
             .iter()
-            .map(|(c, a)| format!("{} AS {a}", self.id(c)))
+            .map(|(c, a)| format!("{} AS {a}", self.col(c)))
             .collect();
         let kept = self
             .filter_predicates()
@@ -456,12 +493,12 @@ impl Gen<'_> {
                 return "FALSE".to_owned();
             }
             let v: Vec<String> = values.iter().map(|s| self.lit(s)).collect();
-            format!("{} IN ({})", self.id(column), v.join(", "))
+            format!("{} IN ({})", self.col(column), v.join(", "))
         };
         if let Some(projects) = &f.projects {
             preds.push(one_of("projectName", projects));
         }
-        let start = self.ts_micros(&self.id("startTime"));
+        let start = self.ts_micros(&self.col("startTime"));
         if let Some(since) = f.since_micros {
             preds.push(format!("{start} >= {since}"));
         }
@@ -801,9 +838,9 @@ impl Gen<'_> {
              GROUP BY j.projectName, j.phaseType\n\
              ORDER BY {o1}, {rank}, {o2}",
             b = self.builds_cte(),
-            pt = self.id("phaseType"),
-            dur = self.id("durationSeconds"),
-            bid = self.id("buildId"),
+            pt = self.col("phaseType"),
+            dur = self.col("durationSeconds"),
+            bid = self.col("buildId"),
             phases = self.table("phases"),
             bus = self.micros("durationSeconds"),
             count = self.id("count"),
@@ -1358,9 +1395,9 @@ impl Gen<'_> {
              FROM ph LEFT JOIN pc ON {same}\nGROUP BY ph.projectName, ph.phaseType\n\
              ORDER BY {o1}, {rank}, ph.phaseType",
             self.cost_ctes("WITH "),
-            pt = self.id("phaseType"),
-            dur = self.id("durationSeconds"),
-            bid = self.id("buildId"),
+            pt = self.col("phaseType"),
+            dur = self.col("durationSeconds"),
+            bid = self.col("buildId"),
             phases = self.table("phases"),
             same = self.same("pc.projectName", "ph.projectName"),
             o1 = self.asc("ph.projectName", false),
@@ -1439,6 +1476,7 @@ mod tests {
             prices: Some(PriceTable::builtin().clone()),
             price_table: None,
             filters: Filters::default(),
+            column_names: ColumnNames::Export,
         }
     }
 
@@ -1514,6 +1552,39 @@ mod tests {
     }
 
     #[test]
+    fn athena_names_are_lower_case_letters_digits_and_underscores() {
+        assert_eq!(
+            athena_name("environment.computeType"),
+            "environment_computetype"
+        );
+        assert_eq!(athena_name("projectName"), "projectname");
+        assert_eq!(athena_name("a-b c.é9"), "a_b_c__9");
+        let mut o = opts(Dialect::Trino);
+        o.column_names = ColumnNames::Athena;
+        let q = &queries(&o).unwrap()[0];
+        assert!(
+            q.sql.contains("\"environment_computetype\" AS computeType"),
+            "{}",
+            q.sql
+        );
+        assert!(
+            q.sql
+                .contains("\"autoretryconfig_autoretrynumber\" AS retryNumber"),
+            "{}",
+            q.sql
+        );
+        // Output columns keep the report's names.
+        let phase = queries(&o).unwrap();
+        let phase = phase.iter().find(|q| q.name == "phase timing").unwrap();
+        assert!(
+            phase.sql.contains("p.\"phasetype\" AS phaseType"),
+            "{}",
+            phase.sql
+        );
+        assert!(phase.sql.contains("AS \"count\""), "{}", phase.sql);
+    }
+
+    #[test]
     fn filters_are_one_where_on_the_builds_every_query_reads() {
         let mut o = opts(Dialect::DuckDb);
         let plain = queries(&o).unwrap();
@@ -1527,10 +1598,13 @@ mod tests {
         let want = "  FROM builds\n  WHERE \"projectName\" IN ('app', 'it''s')\n    \
                     AND epoch_us(\"startTime\") >= 1704067200000000\n    \
                     AND epoch_us(\"startTime\") < 1706745600000000\n)";
+        let kept = "    COALESCE(\"projectName\" IN ('app', 'it''s') AND epoch_us(\"startTime\") >= 1704067200000000 \
+                    AND epoch_us(\"startTime\") < 1706745600000000, FALSE) AS kept\n  FROM builds\n),\n\
+                    b AS (SELECT * FROM ball WHERE kept)";
+        let mut whole_archive = 0;
         for (p, f) in plain.iter().zip(&filtered) {
-            // The builds table is read once, in the b CTE, and filtered there.
+            // The builds table is read once, and filtered there.
             assert_eq!(f.sql.matches("FROM builds").count(), 1, "{}", f.name);
-            assert!(f.sql.contains(want), "{}\n{}", f.name, f.sql);
             assert!(
                 f.sql.contains(
                     "-- Only the builds of: projects app, it's; started at or after \
@@ -1539,6 +1613,14 @@ mod tests {
                 "{}",
                 f.sql
             );
+            if f.sql.contains("ball AS (") {
+                // Chains and what follows them: the whole archive, with `kept`.
+                whole_archive += 1;
+                assert!(f.sql.contains(kept), "{}\n{}", f.name, f.sql);
+                assert!(p.sql.contains("    TRUE AS kept\n"), "{}", p.name);
+                continue;
+            }
+            assert!(f.sql.contains(want), "{}\n{}", f.name, f.sql);
             // Nothing else changes.
             let unfiltered = f
                 .sql
@@ -1552,6 +1634,9 @@ mod tests {
                 .join("\n");
             assert_eq!(unfiltered, p.sql, "{}", f.name);
         }
+        // retry summary and chains, flaky rate and commits, manual rebuild
+        // summary and rebuilds, cost by project.
+        assert_eq!(whole_archive, 7);
         // No project at all keeps nothing; statuses are a list too.
         o.filters = Filters {
             projects: Some(vec![]),

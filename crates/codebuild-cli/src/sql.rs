@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
-use codebuild_analytics::sql::{self, Dialect, Source, SqlOptions};
+use codebuild_analytics::sql::{self, ColumnNames, Dialect, Source, SqlOptions};
 
 use crate::cli::{Bucket, Cli, FilterArgs};
 
@@ -23,8 +23,8 @@ report does not know are summed in one `otherStatuses` column of the outcomes."
 )]
 pub struct SqlArgs {
     /// The SQL dialect.
-    #[arg(long, value_enum)]
-    pub dialect: SqlDialect,
+    #[arg(long, value_enum, required_unless_present = "athena_ddl")]
+    pub dialect: Option<SqlDialect>,
 
     /// Write one file per analysis (`<section>.sql`) into DIR (created if
     /// missing) instead of printing every query to standard output.
@@ -64,6 +64,36 @@ pub struct SqlArgs {
 
     #[command(flatten)]
     pub filters: FilterArgs,
+
+    /// How the queries name the tables' columns: as the export writes them
+    /// (`environment.computeType`), or as the Athena tables of
+    /// `--athena-ddl` declare them (`environment_computetype`).
+    #[arg(long, value_enum, value_name = "NAMES", default_value_t = ColumnNamesArg::Export)]
+    pub column_names: ColumnNamesArg,
+
+    /// Print, instead of the queries, `CREATE EXTERNAL TABLE` statements
+    /// registering the export's `builds`, `phases` and `phaseContexts` in
+    /// Athena (Glue), read from the local export given by `--export` (a
+    /// folder written with `--partition-by`), for its copy at `--location`.
+    #[arg(long, requires_all = ["export", "location"])]
+    pub athena_ddl: bool,
+
+    /// With `--athena-ddl`: the `s3://` URL the export was copied to.
+    #[arg(long, value_name = "URL", requires = "athena_ddl")]
+    pub location: Option<String>,
+
+    /// With `--athena-ddl`: the database (schema) of the tables.
+    #[arg(long, value_name = "NAME", default_value = "codebuild")]
+    pub database: String,
+}
+
+/// The values of `--column-names`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColumnNamesArg {
+    /// The export's names.
+    Export,
+    /// Athena's: lower case, `_` for every other character.
+    Athena,
 }
 
 /// The dialects of `--dialect`.
@@ -109,29 +139,54 @@ fn source(args: &SqlArgs) -> Source {
 
 /// Runs `cbstats sql`.
 pub fn run(_cli: &Cli, args: &SqlArgs) -> Result<ExitCode> {
+    if args.athena_ddl {
+        let (Some(export), Some(location)) = (&args.export, &args.location) else {
+            unreachable!("clap requires --export and --location");
+        };
+        let ddl =
+            codebuild_analytics::dataset::athena_ddl(Path::new(export), location, &args.database)
+                .map_err(|e| crate::UsageError(e.to_string()))?;
+        return write_out(args, &[("athena-tables.sql".to_owned(), ddl)]);
+    }
     let opts = SqlOptions {
-        dialect: args.dialect.into(),
+        dialect: args
+            .dialect
+            .expect("clap requires --dialect without --athena-ddl")
+            .into(),
         source: source(args),
         bucket: args.bucket.into(),
         prices: Some(crate::prices::table().clone()),
         price_table: args.price_table.clone(),
         filters: crate::load::filters(&args.filters)?,
+        column_names: match args.column_names {
+            ColumnNamesArg::Export => ColumnNames::Export,
+            ColumnNamesArg::Athena => ColumnNames::Athena,
+        },
     };
     let queries = sql::queries(&opts).map_err(crate::UsageError)?;
+    let files: Vec<(String, String)> = queries
+        .iter()
+        .map(|q| (q.file_name(), format!("{};\n", q.sql)))
+        .collect();
+    write_out(args, &files)
+}
+
+/// Writes each (file name, text) into `--out`, or all to standard output.
+fn write_out(args: &SqlArgs, files: &[(String, String)]) -> Result<ExitCode> {
     match &args.out {
         Some(dir) => {
             fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
-            for q in &queries {
-                let path = dir.join(q.file_name());
-                fs::write(&path, format!("{};\n", q.sql))
+            for (name, text) in files {
+                let path = dir.join(name);
+                fs::write(&path, text)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
         }
         None => {
             let mut out = io::stdout().lock();
-            for q in &queries {
-                writeln!(out, "{};\n", q.sql)?;
+            for (_, text) in files {
+                writeln!(out, "{text}")?;
             }
             out.flush()?;
         }

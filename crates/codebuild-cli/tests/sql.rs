@@ -230,6 +230,37 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
                 "export": export,
             }));
         }
+        if !case.partition_by.is_empty() && case.filters.is_empty() {
+            // Athena: the tables of `--athena-ddl` (columns renamed, read by
+            // position), the Trino SQL with `--column-names athena`.
+            let ddl = dir.join("athena-ddl");
+            run(cbstats()
+                .args(["sql", "--athena-ddl", "--export"])
+                .arg(&export)
+                .args(["--location", "s3://my-bucket/codebuild/", "--out"])
+                .arg(&ddl));
+            let out = dir.join("sql-athena");
+            run(cbstats()
+                .args(["sql", "--dialect", "trino", "--column-names", "athena"])
+                .args([
+                    "--builds",
+                    "codebuild.builds",
+                    "--phases",
+                    "codebuild.phases",
+                ])
+                .args(["--phase-contexts", "codebuild.phasecontexts", "--out"])
+                .arg(&out)
+                .args(&prices));
+            runs.push(json!({
+                "label": format!("{} athena", case.label),
+                "dialect": "trino",
+                "dir": out,
+                "cwd": dir,
+                "report": report_path,
+                "export": export,
+                "athena_ddl": ddl.join("athena-tables.sql"),
+            }));
+        }
     }
     let messages: Vec<(&str, String)> = MESSAGES
         .iter()
@@ -293,6 +324,18 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
         .args(["-c", snippet]));
     assert_eq!(printed.lines().count(), queries_len(), "{printed}");
     assert!(printed.contains("phase-timing [("), "{printed}");
+
+    // Athena reads tables from folders: an export of one file per frame is
+    // refused, with the way out.
+    let refused = cbstats()
+        .args(["sql", "--athena-ddl", "--export"])
+        .arg(work.join("sample/export"))
+        .args(["--location", "s3://b/x"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("--partition-by"), "{err}");
 
     // Every query of every dialect ran on every export.
     let ok = stdout.lines().filter(|l| l.starts_with("ok ")).count();
@@ -571,6 +614,7 @@ fn queries_len() -> usize {
         prices: Some(codebuild_analytics::analysis::cost::PriceTable::builtin().clone()),
         price_table: None,
         filters: Default::default(),
+        column_names: Default::default(),
     })
     .unwrap()
     .len()
@@ -598,6 +642,7 @@ fn the_trino_sql_parses() {
         prices: Some(codebuild_analytics::analysis::cost::PriceTable::builtin().clone()),
         price_table: None,
         filters: Default::default(),
+        column_names: Default::default(),
     })
     .unwrap();
     assert!(queries.len() >= 20);
@@ -620,6 +665,7 @@ fn the_trino_sql_parses() {
         prices: None,
         price_table: None,
         filters: Default::default(),
+        column_names: Default::default(),
     })
     .unwrap_err();
     assert!(err.contains("tables"), "{err}");

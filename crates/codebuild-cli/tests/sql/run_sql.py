@@ -13,6 +13,10 @@ The manifest (written by crates/codebuild-cli/tests/sql.rs):
     "messages": [[raw, normalized], ...],    # normalize_message's outputs
     "normalize": {"duckdb": "<expr of m>", "spark": "<expr of m>", "trino": "<expr of m>"}
   }
+A trino run with "athena_ddl" (the file of `cbstats sql --athena-ddl`) reads
+views made from that DDL instead: the files' columns by position under the
+declared names, each declared type checked against the file's (what Athena
+does with `parquet.column.index.access`).
 
 The Trino dialect cannot run here (no Trino server on this machine's
 registries), so its queries are translated by sqlglot (a Trino parser and
@@ -195,24 +199,107 @@ def trino_views(con, export):
         con.execute(f'CREATE OR REPLACE VIEW "{frame}" AS SELECT * FROM {src}')
 
 
-def run_trino(export, sql):
+ARROW_OF_HIVE = {
+    "string": "string",
+    "bigint": "int64",
+    "int": "int32",
+    "double": "double",
+    "boolean": "bool",
+    "date": "date32[day]",
+    "timestamp": "timestamp[us, tz=UTC]",
+}
+
+
+def athena_tables(path):
+    """The tables of `cbstats sql --athena-ddl`: {table: (database, columns,
+    partitions)}, the last two lists of (name, type) in order. The text is parsed by sqlglot's
+    Athena grammar first (a syntax check), then read line by line."""
+    import sqlglot
+
+    text = open(path, encoding="utf-8").read()
+    from sqlglot import exp
+
+    statements = [
+        s for s in sqlglot.parse(text, read="athena") if s is not None and not isinstance(s, exp.Semicolon)
+    ]
+    creates = [s for s in statements if isinstance(s, exp.Create)]
+    tables, current, part = {}, None, False
+    for line in text.splitlines():
+        m = re.match(r"CREATE EXTERNAL TABLE `([^`]+)`\.`([^`]+)` \($", line)
+        if m:
+            database, current, part = m.group(1), m.group(2), False
+            tables[current] = (database, [], [])
+        elif line.startswith("PARTITIONED BY ("):
+            part = True
+        elif current and re.match(r"  `[^`]+` \w+,?$", line):
+            name, ty = re.match(r"  `([^`]+)` (\w+)", line).groups()
+            tables[current][2 if part else 1].append((name, ty))
+    # One CREATE per table (parsed as such, SerDe properties and all), one
+    # MSCK REPAIR per partitioned table (sqlglot keeps it as a command).
+    assert len(creates) == len(tables), f"{path}: {len(creates)} CREATE statements for {len(tables)} tables"
+    assert len(statements) == len(tables) + sum(1 for _, _, p in tables.values() if p), (
+        f"{path}: {len(statements)} statements for {len(tables)} tables"
+    )
+    return tables
+
+
+def athena_views(con, export, ddl):
+    """Views named as the Athena tables, reading the export's files by
+    column position as `parquet.column.index.access` does, after checking
+    each declared type against the file's."""
+    import pyarrow.parquet as pq
+
+    tables = athena_tables(ddl)
+    for frame in ["builds", "phases", "phaseContexts"]:
+        if frame.lower() not in tables:
+            # phaseContexts, written whole (no partition column), read by no query.
+            assert frame == "phaseContexts" and os.path.exists(os.path.join(export, f"{frame}.parquet")), frame
+            continue
+        database, columns, partitions = tables[frame.lower()]
+        folder = os.path.join(export, frame)
+        first = sorted(
+            os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".parquet")
+        )[0]
+        schema = pq.read_schema(first)
+        if len(schema) != len(columns):
+            raise AssertionError(f"{frame}: {len(columns)} columns declared, the files have {len(schema)}")
+        select = []
+        for field, (name, ty) in zip(schema, columns):
+            if str(field.type) != ARROW_OF_HIVE[ty]:
+                raise AssertionError(f"{frame}.{name}: declared {ty}, the file's column {field.name} is {field.type}")
+            select.append(f'"{field.name}" AS "{name}"')
+        keys = [p.split("=", 1)[0] for p in os.path.relpath(os.path.dirname(first), folder).split(os.sep)]
+        if len(keys) != len(partitions):
+            raise AssertionError(f"{frame}: partitions {partitions}, folders {keys}")
+        select += [f'"{k}" AS "{name}"' for k, (name, _) in zip(keys, partitions)]
+        glob = os.path.join(folder, "**", "*.parquet")
+        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
+        con.execute(
+            f'CREATE OR REPLACE VIEW "{database}"."{frame.lower()}" AS SELECT {", ".join(select)} '
+            f"FROM read_parquet('{glob}', hive_partitioning = true, hive_types_autocast = false)"
+        )
+
+
+def run_trino(run, sql):
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'America/Los_Angeles'")
-    if export is not None:
-        trino_views(con, export)
+    if run is not None and run.get("athena_ddl"):
+        athena_views(con, run["export"], run["athena_ddl"])
+    elif run is not None:
+        trino_views(con, run["export"])
     rel = con.sql(trino_to_duckdb(sql))
     cols = rel.columns
     return cols, [dict(zip(cols, map(canon, row))) for row in rel.fetchall()]
 
 
-def run_one(dialect, spark, export, sql):
+def run_one(dialect, spark, run, sql):
     if dialect == "duckdb":
         return run_duckdb(sql)
     if dialect == "spark":
         return run_spark(spark, sql)
-    return run_trino(export, sql)
+    return run_trino(run, sql)
 
 
 def spark_session():
@@ -280,7 +367,7 @@ def main():
                 continue
             t0 = time.monotonic()
             try:
-                cols, rows = run_one(dialect, spark, run.get("export"), sql)
+                cols, rows = run_one(dialect, spark, run, sql)
             except Exception as e:  # noqa: BLE001 - reported, then the next query
                 fail(where, f"the query failed: {str(e)[:2000]}")
                 continue
