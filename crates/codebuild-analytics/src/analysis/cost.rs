@@ -408,7 +408,9 @@ impl Money {
 struct Costing<'a> {
     rows: Vec<Row<'a>>,
     table: &'a PriceTable,
-    by_id: HashMap<&'a str, usize>,
+    // foldhash (polars' map), not SipHash: built for every build, probed
+    // for every phase.
+    by_id: PlHashMap<&'a str, usize>,
 }
 
 /// The optional String column `name` (all null when the frame lacks it).
@@ -434,7 +436,7 @@ impl<'a> Costing<'a> {
         let ends = times(builds, END)?;
         let passes = super::retry::passing_rows(builds, filters)?;
         let mut rows = Vec::with_capacity(builds.height());
-        let mut by_id = HashMap::with_capacity(builds.height());
+        let mut by_id = PlHashMap::with_capacity(builds.height());
         for i in 0..builds.height() {
             let region = arns[i].and_then(region_of_arn);
             let micros = match (starts[i], ends[i]) {
@@ -875,7 +877,9 @@ pub fn cost_by_phase(
     // does not depend on the order of the phase rows (a partitioned export
     // reads them back in another order).
     type PhaseKey<'k> = (Option<&'k str>, usize, &'k str);
-    let mut groups: BTreeMap<PhaseKey, (i64, Vec<f64>)> = BTreeMap::new();
+    // Hashed while the phase rows stream by (a tree here compared project
+    // names for every phase row); the terms are sorted per group below.
+    let mut groups: PlHashMap<PhaseKey, (i64, Vec<f64>)> = PlHashMap::new();
     for ((id, phase), d) in ids.iter().zip(&types).zip(&durations) {
         let (Some(id), Some(phase), Some(d)) = (id, phase, d) else {
             continue;
