@@ -463,10 +463,15 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
     })
 }
 
-/// `CREATE EXTERNAL TABLE` statements for Athena (and Glue, Hive) of the
-/// `builds`, `phases` and `phaseContexts` frames of the export at `dir`,
-/// whose copy is at `location` (an `s3://` URL of the same layout), in
-/// `database`; each followed by `MSCK REPAIR TABLE` to find its partitions.
+/// How many partitions one `ALTER TABLE ... ADD PARTITION` statement of
+/// [`athena_ddl`] registers (Athena takes several in one statement; a
+/// statement's text is limited to 256 KiB).
+const ATHENA_PARTITIONS_PER_STATEMENT: usize = 100;
+
+/// The Athena DDL of the export at `dir`: `CREATE DATABASE`, then for the
+/// `builds`, `phases` and `phaseContexts` frames a `CREATE EXTERNAL TABLE`
+/// of their copy at `location` (an `s3://` URL of the same layout), in
+/// `database`, and the statements registering its partitions.
 ///
 /// Athena allows only letters, digits and `_` in column names, and the
 /// export's carry dots (`environment.computeType`), so the tables name
@@ -475,20 +480,39 @@ pub fn read_parquet(dir: &Path, projection: Projection) -> PolarsResult<Frames> 
 /// (`'parquet.column.index.access' = 'true'`), in the order of the
 /// export's files, which is checked to be the same in every file. The
 /// partition columns (folders `COL=value`) come last, typed as the frame's
-/// column (`month` as `string`). Athena reads tables from folders, not
-/// files, so `builds` and `phases` must be folders (an export with
-/// `--partition-by`); `phaseContexts`, which no query reads, is written
-/// whole when it lacks the partition columns, and is then left out with a
-/// note saying how to register it.
+/// column (`month` as `string`).
+///
+/// Partitions: `MSCK REPAIR TABLE` finds only folders whose key is the
+/// partition column's (lower-case) name, so it is used when every key is
+/// (`month`); otherwise (`projectName=...`) each partition folder of the
+/// local export is registered by `ALTER TABLE ... ADD IF NOT EXISTS
+/// PARTITION (...) LOCATION '...'` (its value as the folder names it,
+/// unescaped; [`NULL_PARTITION`] for a null), in statements of up to
+/// [`ATHENA_PARTITIONS_PER_STATEMENT`] partitions.
+///
+/// Athena reads tables from folders, not files, so `builds` and `phases`
+/// must be folders (an export with `--partition-by` of columns both have);
+/// `phaseContexts`, which no query reads, is written whole when it lacks
+/// the partition columns, and is then left out with a note saying how to
+/// register it.
 pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<String> {
+    if !location.starts_with("s3://") || location.trim_end_matches('/').len() <= "s3://".len() {
+        polars_bail!(ComputeError: "--location `{location}`: Athena reads tables from S3; give the `s3://bucket/prefix` URL the export was copied to");
+    }
     let templates = crate::load::empty_frames(true)?;
     let location = location.trim_end_matches('/');
     let quote = |name: &str| format!("`{}`", name.replace('`', "``"));
-    let mut out = String::from(
-        "-- cbstats sql --athena-ddl: the export's frames as Athena tables. Athena allows only\n\
+    let string = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    let db = quote(database);
+    let mut out = format!(
+        "-- cbstats sql --athena-ddl: the export's frames as Athena tables, for its copy at\n\
+         -- {location}/. Run each statement on its own (the Athena console and\n\
+         -- `aws athena start-query-execution` take one at a time). Athena allows only\n\
          -- letters, digits and _ in column names, so columns are renamed (lower case, other\n\
-         -- characters as _) and read by position (parquet.column.index.access); generate the\n\
-         -- queries with `cbstats sql --column-names athena`.\n",
+         -- characters as _) and read by position (parquet.column.index.access). The queries\n\
+         -- for these tables:\n\
+         --   cbstats sql --dialect trino --column-names athena --builds {database}.builds --phases {database}.phases --out sql-athena\n\
+         \nCREATE DATABASE IF NOT EXISTS {db};\n"
     );
     for (frame, template) in [
         ("builds", &templates.builds),
@@ -503,6 +527,9 @@ pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<St
                      -- ({location}/{frame}/part-0.parquet) and declare it as the tables above.\n"
                 ));
                 continue;
+            }
+            if frame == "phases" && dir.join("builds").is_dir() {
+                polars_bail!(ComputeError: "{}: `phases` is one file (its frame lacks the `--partition-by` columns of `builds`); Athena reads tables from folders: partition by columns both frames have (`month`, `projectName`)", dir.display());
             }
             polars_bail!(ComputeError: "{}: `{frame}` is one file; Athena reads tables from folders: export with `--partition-by` (e.g. `--partition-by month`)", dir.display());
         }
@@ -526,6 +553,10 @@ pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<St
             .map(|(k, _, _)| k)
             .collect();
         let mut shortened = false;
+        // Each partition folder (relative to the frame's, `/`-separated)
+        // with its values, in path order.
+        let mut folders: std::collections::BTreeMap<String, Vec<Option<String>>> =
+            std::collections::BTreeMap::new();
         for file in &files {
             let other = schema_of(file)?;
             if !other.iter_names().eq(schema.iter_names()) {
@@ -536,6 +567,21 @@ pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<St
                 polars_bail!(ComputeError: "{}: its partition folders differ from {}'s", file.display(), first.display());
             }
             shortened |= parts.iter().any(|(_, _, short)| *short);
+            if !keys.is_empty() {
+                let rel = file
+                    .parent()
+                    .and_then(|p| p.strip_prefix(&root).ok())
+                    .map(|p| {
+                        p.components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
+                    .unwrap_or_default();
+                folders
+                    .entry(rel)
+                    .or_insert_with(|| parts.into_iter().map(|(_, v, _)| v).collect());
+            }
         }
         let hive_type = |column: &str, dtype: &DataType| -> PolarsResult<&'static str> {
             Ok(match dtype {
@@ -571,7 +617,7 @@ pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<St
             };
             parts.push(declare(key, ty)?);
         }
-        let table = format!("{}.{}", quote(database), quote(&frame.to_ascii_lowercase()));
+        let table = format!("{db}.{}", quote(&frame.to_ascii_lowercase()));
         let _ = std::fmt::Write::write_fmt(
             &mut out,
             format_args!(
@@ -587,8 +633,8 @@ pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<St
              WITH SERDEPROPERTIES ('parquet.column.index.access' = 'true')\n\
              STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat'\n\
              OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat'\n\
-             LOCATION '{}/';\n",
-            format!("{location}/{frame}").replace('\'', "''")
+             LOCATION {};\n",
+            string(&format!("{location}/{frame}/"))
         ));
         if shortened {
             out.push_str(&format!(
@@ -596,8 +642,47 @@ pub fn athena_ddl(dir: &Path, location: &str, database: &str) -> PolarsResult<St
                  -- prefix and hash); Athena reads the folder's text, not the value.\n"
             ));
         }
-        if !parts.is_empty() {
-            out.push_str(&format!("MSCK REPAIR TABLE {table};\n"));
+        if keys.is_empty() {
+            continue;
+        }
+        if keys.iter().all(|k| crate::sql::athena_name(k) == *k) {
+            out.push_str(&format!(
+                "-- The partitions: the folders under {location}/{frame}/ (run again after adding some).\n\
+                 MSCK REPAIR TABLE {table};\n"
+            ));
+            continue;
+        }
+        out.push_str(&format!(
+            "-- The partitions, one per folder of the local export: MSCK REPAIR TABLE finds only\n\
+             -- folders named by the lower-case column (`{}=`), not `{}=`.\n\
+             -- After exporting more folders, run `cbstats sql --athena-ddl` again and its\n\
+             -- ALTER TABLE statements (IF NOT EXISTS keeps the partitions already there).\n",
+            crate::sql::athena_name(&keys[0]),
+            keys[0],
+        ));
+        let names: Vec<String> = keys.iter().map(|k| crate::sql::athena_name(k)).collect();
+        let folders: Vec<_> = folders.into_iter().collect();
+        for batch in folders.chunks(ATHENA_PARTITIONS_PER_STATEMENT) {
+            out.push_str(&format!("ALTER TABLE {table} ADD IF NOT EXISTS"));
+            for (rel, values) in batch {
+                let spec: Vec<String> = names
+                    .iter()
+                    .zip(values)
+                    .map(|(name, v)| {
+                        format!(
+                            "{} = {}",
+                            quote(name),
+                            string(v.as_deref().unwrap_or(NULL_PARTITION))
+                        )
+                    })
+                    .collect();
+                out.push_str(&format!(
+                    "\n  PARTITION ({}) LOCATION {}",
+                    spec.join(", "),
+                    string(&format!("{location}/{frame}/{rel}/"))
+                ));
+            }
+            out.push_str(";\n");
         }
     }
     Ok(out)

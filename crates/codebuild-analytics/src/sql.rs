@@ -24,13 +24,17 @@
 //!   ALL`, the only form Spark 4 accepts; Spark is limited by
 //!   `spark.sql.cteRecursionLevelLimit` (100 levels) and
 //!   `spark.sql.cteRecursionRowLimit` (1,000,000 rows) in PySpark 4.3.0,
-//!   Trino by its `max_recursion_depth` session property: raise it above
-//!   the longest chain).
+//!   Trino by its `max_recursion_depth` session property (10 steps by
+//!   default; a chain of n builds takes n - 1): raise it above the longest
+//!   chain. Athena fixes it at 10, with no `SET SESSION`).
 //!
 //! - **Filters** ([`SqlOptions::filters`], the report's `--project`,
-//!   `--since`, `--until`) are one `WHERE` on the `b` CTE that every query
-//!   reads builds (and, through it, phases) from, so chains, commits and
-//!   red periods are found among the kept builds only, as the report does.
+//!   `--since`, `--until`) mark the builds they keep (`kept` in the
+//!   `ball` CTE of every build); `b`, the builds a query counts (and,
+//!   through it, phases), is the kept ones. As in the report, retry links,
+//!   chains, conflicts and a rebuild's earlier build are found in the whole
+//!   archive: a chain is selected when its root is kept, with all its
+//!   members.
 //!
 //! What the SQL does not reproduce: the outcome columns of statuses no one
 //! knows in advance (they are summed in one `otherStatuses` column).
@@ -173,7 +177,7 @@ impl Query {
 pub fn queries(opts: &SqlOptions) -> Result<Vec<Query>, String> {
     if opts.dialect == Dialect::Trino && matches!(opts.source, Source::Export { .. }) {
         return Err(
-            "Trino reads tables, not paths: register the export (CREATE TABLE ... WITH (external_location = ...)) and name its tables".into(),
+            "Trino reads tables, not paths: register the export's tables (for Athena, with the statements of `cbstats sql --athena-ddl --export DIR --location s3://...`; for Trino's Hive connector, CREATE TABLE ... WITH (external_location = ...)) and name them with --builds and --phases".into(),
         );
     }
     let g = Gen {

@@ -75,10 +75,18 @@ pub struct SqlArgs {
     /// registering the export's `builds`, `phases` and `phaseContexts` in
     /// Athena (Glue), read from the local export given by `--export` (a
     /// folder written with `--partition-by`), for its copy at `--location`.
-    #[arg(long, requires_all = ["export", "location"])]
+    #[arg(
+        long,
+        requires_all = ["export", "location"],
+        conflicts_with_all = [
+            "dialect", "column_names", "projects", "since", "until", "bucket",
+            "price_table", "builds", "phases", "phase_contexts",
+        ]
+    )]
     pub athena_ddl: bool,
 
-    /// With `--athena-ddl`: the `s3://` URL the export was copied to.
+    /// With `--athena-ddl`: the `s3://` URL the export was copied to (the
+    /// folder holding `builds/`, `phases/`, ...).
     #[arg(long, value_name = "URL", requires = "athena_ddl")]
     pub location: Option<String>,
 
@@ -147,6 +155,14 @@ pub fn run(_cli: &Cli, args: &SqlArgs) -> Result<ExitCode> {
             codebuild_analytics::dataset::athena_ddl(Path::new(export), location, &args.database)
                 .map_err(|e| crate::UsageError(e.to_string()))?;
         return write_out(args, &[("athena-tables.sql".to_owned(), ddl)]);
+    }
+    if args.column_names == ColumnNamesArg::Athena && args.export.is_some() {
+        return Err(crate::UsageError(
+            "--column-names athena names the columns as the tables of `--athena-ddl` declare them, \
+             but --export reads the files, whose columns keep the export's names: drop one of the two"
+                .into(),
+        )
+        .into());
     }
     let opts = SqlOptions {
         dialect: args

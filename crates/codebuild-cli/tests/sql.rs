@@ -176,6 +176,16 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
             filters: FILTERS,
             dialects: ALL_DIALECTS,
         },
+        // Partitioned by month only: the Athena tables find their
+        // partitions with MSCK REPAIR TABLE (lower-case keys).
+        Case {
+            label: "sample-monthly",
+            archive: root().join("testdata/sample-archive"),
+            partition_by: &["month"],
+            prices: None,
+            filters: &[],
+            dialects: &[],
+        },
         Case {
             label: "generated",
             archive: generated,
@@ -248,7 +258,7 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
                     "--phases",
                     "codebuild.phases",
                 ])
-                .args(["--phase-contexts", "codebuild.phasecontexts", "--out"])
+                .arg("--out")
                 .arg(&out)
                 .args(&prices));
             runs.push(json!({
@@ -259,6 +269,7 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
                 "report": report_path,
                 "export": export,
                 "athena_ddl": ddl.join("athena-tables.sql"),
+                "athena_location": "s3://my-bucket/codebuild/",
             }));
         }
     }
@@ -336,6 +347,63 @@ fn the_sql_of_duckdb_and_spark_gives_the_reports_numbers() {
     assert_eq!(refused.status.code(), Some(2), "{refused:?}");
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains("--partition-by"), "{err}");
+
+    // `--athena-ddl` takes no options of the queries, needs an S3
+    // location; `--column-names athena` is for tables, not files.
+    let monthly = work.join("sample-monthly/export");
+    for (args, needle) in [
+        (
+            vec![
+                "--athena-ddl",
+                "--location",
+                "s3://b/x",
+                "--dialect",
+                "trino",
+            ],
+            "--dialect",
+        ),
+        (
+            vec!["--athena-ddl", "--location", "s3://b/x", "--project", "p"],
+            "--project",
+        ),
+        (vec!["--athena-ddl", "--location", "/tmp/export"], "s3://"),
+        (
+            vec!["--dialect", "duckdb", "--column-names", "athena"],
+            "--column-names athena",
+        ),
+        (vec!["--dialect", "trino"], "--athena-ddl"),
+    ] {
+        let refused = cbstats()
+            .args(["sql", "--export"])
+            .arg(&monthly)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{args:?}: {refused:?}");
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // Partitioned by projectName, `phases` follows; by a column `phases`
+    // lacks, it is one file, which Athena cannot read.
+    let by_status = work.join("by-status");
+    run(cbstats()
+        .args(["-q", "export"])
+        .arg(root().join("testdata/sample-archive"))
+        .arg("--out")
+        .arg(&by_status)
+        .args(["--no-analyses", "--partition-by", "buildStatus"]));
+    let refused = cbstats()
+        .args(["sql", "--athena-ddl", "--export"])
+        .arg(&by_status)
+        .args(["--location", "s3://b/x"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("`phases` is one file") && err.contains("projectName"),
+        "{err}"
+    );
 
     // Every query of every dialect ran on every export.
     let ok = stdout.lines().filter(|l| l.starts_with("ok ")).count();

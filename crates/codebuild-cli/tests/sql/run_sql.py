@@ -210,57 +210,91 @@ ARROW_OF_HIVE = {
 }
 
 
+DUCKDB_OF_HIVE = {"string": "VARCHAR", "bigint": "BIGINT", "int": "INTEGER", "boolean": "BOOLEAN"}
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
 def athena_tables(path):
     """The tables of `cbstats sql --athena-ddl`: {table: (database, columns,
-    partitions)}, the last two lists of (name, type) in order. The text is parsed by sqlglot's
-    Athena grammar first (a syntax check), then read line by line."""
+    partitions, registered)}: columns and partitions lists of (name, type)
+    in order; registered is "msck" or the list of (values, location) that
+    its ALTER TABLE ... ADD PARTITION statements register. The text is
+    parsed by sqlglot's Athena grammar first (a syntax check of the CREATE
+    statements; MSCK and ALTER TABLE ... ADD PARTITION it keeps as
+    commands), then read line by line."""
     import sqlglot
-
-    text = open(path, encoding="utf-8").read()
     from sqlglot import exp
 
+    text = open(path, encoding="utf-8").read()
     statements = [
         s for s in sqlglot.parse(text, read="athena") if s is not None and not isinstance(s, exp.Semicolon)
     ]
     creates = [s for s in statements if isinstance(s, exp.Create)]
     tables, current, part = {}, None, False
+    alters = 0
     for line in text.splitlines():
         m = re.match(r"CREATE EXTERNAL TABLE `([^`]+)`\.`([^`]+)` \($", line)
         if m:
             database, current, part = m.group(1), m.group(2), False
-            tables[current] = (database, [], [])
-        elif line.startswith("PARTITIONED BY ("):
+            tables[current] = (database, [], [], [])
+            continue
+        if line.startswith("PARTITIONED BY ("):
             part = True
         elif current and re.match(r"  `[^`]+` \w+,?$", line):
             name, ty = re.match(r"  `([^`]+)` (\w+)", line).groups()
             tables[current][2 if part else 1].append((name, ty))
-    # One CREATE per table (parsed as such, SerDe properties and all), one
-    # MSCK REPAIR per partitioned table (sqlglot keeps it as a command).
-    assert len(creates) == len(tables), f"{path}: {len(creates)} CREATE statements for {len(tables)} tables"
-    assert len(statements) == len(tables) + sum(1 for _, _, p in tables.values() if p), (
+        m = re.match(r"MSCK REPAIR TABLE `([^`]+)`\.`([^`]+)`;$", line)
+        if m:
+            assert m.group(2) == current, line
+            tables[current] = tables[current][:3] + ("msck",)
+        m = re.match(r"ALTER TABLE `([^`]+)`\.`([^`]+)` ADD IF NOT EXISTS$", line)
+        if m:
+            assert m.group(2) == current, line
+            alters += 1
+        m = re.match(r"  PARTITION \((.*)\) LOCATION '((?:[^']|'')*)'[;]?$", line)
+        if m:
+            values = [
+                v.replace("''", "'")
+                for v in re.findall(r"`[^`]+` = '((?:[^']|'')*)'", m.group(1))
+            ]
+            names = re.findall(r"`([^`]+)` = ", m.group(1))
+            assert names == [n for n, _ in tables[current][2]], (line, tables[current][2])
+            tables[current][3].append((values, m.group(2).replace("''", "'")))
+    databases = [s for s in statements if isinstance(s, exp.Create) and s.kind == "DATABASE"]
+    assert len(databases) == 1, f"{path}: {len(databases)} CREATE DATABASE statements"
+    assert len(creates) == len(tables) + 1, f"{path}: {len(creates)} CREATE statements for {len(tables)} tables"
+    for name, (_, _, partitions, registered) in tables.items():
+        assert bool(partitions) == bool(registered), f"{path}: {name}: partitions {partitions}, registered {registered}"
+    msck = sum(1 for t in tables.values() if t[3] == "msck")
+    assert len(statements) == len(creates) + msck + alters, (
         f"{path}: {len(statements)} statements for {len(tables)} tables"
     )
     return tables
 
 
-def athena_views(con, export, ddl):
-    """Views named as the Athena tables, reading the export's files by
-    column position as `parquet.column.index.access` does, after checking
-    each declared type against the file's."""
+def athena_views(con, export, location, ddl):
+    """Views named as the Athena tables, as Athena would read them: the
+    files' columns by position (`parquet.column.index.access`), each
+    declared type checked against the file's, from the partitions the DDL
+    registers only: those of its ALTER TABLE ... ADD PARTITION statements
+    (LOCATION mapped from `location` to the local export), or for MSCK
+    REPAIR TABLE the folders whose keys are the (lower-case) partition
+    columns, as Athena's MSCK finds them."""
+    import urllib.parse
+
     import pyarrow.parquet as pq
 
+    location = location.rstrip("/")
     tables = athena_tables(ddl)
     for frame in ["builds", "phases", "phaseContexts"]:
         if frame.lower() not in tables:
             # phaseContexts, written whole (no partition column), read by no query.
             assert frame == "phaseContexts" and os.path.exists(os.path.join(export, f"{frame}.parquet")), frame
             continue
-        database, columns, partitions = tables[frame.lower()]
+        database, columns, partitions, registered = tables[frame.lower()]
         folder = os.path.join(export, frame)
-        first = sorted(
-            os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".parquet")
-        )[0]
-        schema = pq.read_schema(first)
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs if f.endswith(".parquet"))
+        schema = pq.read_schema(files[0])
         if len(schema) != len(columns):
             raise AssertionError(f"{frame}: {len(columns)} columns declared, the files have {len(schema)}")
         select = []
@@ -268,16 +302,38 @@ def athena_views(con, export, ddl):
             if str(field.type) != ARROW_OF_HIVE[ty]:
                 raise AssertionError(f"{frame}.{name}: declared {ty}, the file's column {field.name} is {field.type}")
             select.append(f'"{field.name}" AS "{name}"')
-        keys = [p.split("=", 1)[0] for p in os.path.relpath(os.path.dirname(first), folder).split(os.sep)]
-        if len(keys) != len(partitions):
-            raise AssertionError(f"{frame}: partitions {partitions}, folders {keys}")
-        select += [f'"{k}" AS "{name}"' for k, (name, _) in zip(keys, partitions)]
-        glob = os.path.join(folder, "**", "*.parquet")
+        folders = sorted({os.path.dirname(f) for f in files})
+        if registered == "msck":
+            parts = []
+            for d in folders:
+                pairs = [c.split("=", 1) for c in os.path.relpath(d, folder).split(os.sep)]
+                if [k for k, _ in pairs] == [n for n, _ in partitions]:
+                    parts.append(([urllib.parse.unquote(v) for _, v in pairs], d))
+            assert parts, f"{frame}: MSCK REPAIR TABLE would find no partition in {folder}"
+        else:
+            parts = []
+            prefix = f"{location}/{frame}/"
+            for values, loc in registered:
+                assert loc.startswith(prefix) and loc.endswith("/"), loc
+                parts.append((values, os.path.join(folder, *loc[len(prefix):].rstrip("/").split("/"))))
+            # Every folder of the export is registered, and only those.
+            assert sorted(d for _, d in parts) == folders, (frame, len(parts), len(folders))
+        # The registered values are the folders' (unescaped).
+        for values, d in parts:
+            pairs = [c.split("=", 1) for c in os.path.relpath(d, folder).split(os.sep)]
+            assert values == [urllib.parse.unquote(v) for _, v in pairs], (values, d)
+        selects = []
+        for values, d in parts:
+            lits = []
+            for v, (name, ty) in zip(values, partitions):
+                value = "NULL" if v == NULL_PARTITION else "'" + v.replace("'", "''") + "'"
+                lits.append(f'CAST({value} AS {DUCKDB_OF_HIVE[ty]}) AS "{name}"')
+            glob = os.path.join(d, "*.parquet").replace("'", "''")
+            selects.append(
+                f"SELECT {', '.join(select + lits)} FROM read_parquet('{glob}', hive_partitioning = false)"
+            )
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
-        con.execute(
-            f'CREATE OR REPLACE VIEW "{database}"."{frame.lower()}" AS SELECT {", ".join(select)} '
-            f"FROM read_parquet('{glob}', hive_partitioning = true, hive_types_autocast = false)"
-        )
+        con.execute(f'CREATE OR REPLACE VIEW "{database}"."{frame.lower()}" AS ' + "\nUNION ALL\n".join(selects))
 
 
 def run_trino(run, sql):
@@ -286,7 +342,7 @@ def run_trino(run, sql):
     con = duckdb.connect()
     con.execute("SET TimeZone = 'America/Los_Angeles'")
     if run is not None and run.get("athena_ddl"):
-        athena_views(con, run["export"], run["athena_ddl"])
+        athena_views(con, run["export"], run["athena_location"], run["athena_ddl"])
     elif run is not None:
         trino_views(con, run["export"])
     rel = con.sql(trino_to_duckdb(sql))
