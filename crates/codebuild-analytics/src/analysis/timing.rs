@@ -53,6 +53,28 @@ pub fn phase_timing(
     filters: &Filters,
     keys: &[GroupKey],
 ) -> PolarsResult<DataFrame> {
+    phase_timing_impl(frames, filters, keys, true)
+}
+
+/// [`phase_timing`] without the percentiles: the same rows and columns,
+/// with `p50`, `p90`, `p95` and `p99` null, and every other value the same
+/// (bit for bit), at the cost of the grouping and the sums only (no sort
+/// of each group's durations). For those who need the totals and shares,
+/// as the summary's share of build time by phase does.
+pub fn phase_totals(
+    frames: &Frames,
+    filters: &Filters,
+    keys: &[GroupKey],
+) -> PolarsResult<DataFrame> {
+    phase_timing_impl(frames, filters, keys, false)
+}
+
+fn phase_timing_impl(
+    frames: &Frames,
+    filters: &Filters,
+    keys: &[GroupKey],
+    with_percentiles: bool,
+) -> PolarsResult<DataFrame> {
     let keys = dedup_keys(keys);
     let by_phase = keys.contains(&GroupKey::Phase);
     let build_keys: Vec<GroupKey> = keys
@@ -118,8 +140,12 @@ pub fn phase_timing(
             None => nulls[g as usize] += 1,
         }
     });
-    let quantiles = [0.5, 0.9, 0.95, 0.99];
-    let stats = seconds_stats(groups.len(), &nulls, &group_of, &values, &quantiles);
+    let quantiles: &[f64] = if with_percentiles {
+        &[0.5, 0.9, 0.95, 0.99]
+    } else {
+        &[]
+    };
+    let stats = seconds_stats(groups.len(), &nulls, &group_of, &values, quantiles);
 
     // Share denominators: the build seconds of each build group's builds
     // that have a phase in the join, summed as `seconds_sum` does.
@@ -159,7 +185,13 @@ pub fn phase_timing(
     ));
     columns.push(f("mean", stats.iter().map(|s| s.mean).collect()));
     for (i, name) in ["p50", "p90", "p95", "p99"].into_iter().enumerate() {
-        columns.push(f(name, stats.iter().map(|s| s.quantiles[i]).collect()));
+        columns.push(f(
+            name,
+            stats
+                .iter()
+                .map(|s| s.quantiles.get(i).copied().flatten())
+                .collect(),
+        ));
     }
     columns.push(f("max", stats.iter().map(|s| s.max).collect()));
     columns.push(f(
@@ -563,6 +595,22 @@ mod tests {
                 let mine = phase_timing(&fr, &filters, keys).unwrap();
                 let reference = reference_phase_timing(&fr, &filters, keys).unwrap();
                 assert_same(&mine, &reference);
+                // Without percentiles: the rest bit for bit, percentiles null.
+                let totals = phase_totals(&fr, &filters, keys).unwrap();
+                assert_eq!(totals.get_column_names(), mine.get_column_names());
+                for c in mine.columns() {
+                    let t = totals.column(c.name()).unwrap();
+                    if ["p50", "p90", "p95", "p99"].contains(&c.name().as_str()) {
+                        assert_eq!(t.null_count(), t.len(), "{}", c.name());
+                    } else {
+                        assert!(
+                            t.as_materialized_series()
+                                .equals_missing(c.as_materialized_series()),
+                            "{}: {t:?} vs {c:?}",
+                            c.name()
+                        );
+                    }
+                }
             }
         }
     }
