@@ -432,6 +432,12 @@ const ANALYSES: &[(&str, Analysis)] = &[
     ("timing::phase_timing (project x phase)", |f, x| {
         timing::phase_timing(f, x, &timing::DEFAULT_TIMING_KEYS)
     }),
+    ("timing::phase_timing (phase)", |f, x| {
+        timing::phase_timing(f, x, &[GroupKey::Phase])
+    }),
+    ("timing::phase_totals (phase)", |f, x| {
+        timing::phase_totals(f, x, &[GroupKey::Phase])
+    }),
     ("timing::overhead_split (project)", |f, x| {
         timing::overhead_split(f, x, &[GroupKey::Project])
     }),
