@@ -602,6 +602,12 @@ mod tests {
                     let t = totals.column(c.name()).unwrap();
                     if ["p50", "p90", "p95", "p99"].contains(&c.name().as_str()) {
                         assert_eq!(t.null_count(), t.len(), "{}", c.name());
+                    } else if c.dtype() == &DataType::Float64 {
+                        // Bit for bit: `==` would let -0.0 pass for 0.0.
+                        let bits = |c: &Column| -> Vec<Option<u64>> {
+                            c.f64().unwrap().iter().map(|v| v.map(f64::to_bits)).collect()
+                        };
+                        assert_eq!(bits(t), bits(c), "{}", c.name());
                     } else {
                         assert!(
                             t.as_materialized_series()
